@@ -1,0 +1,1 @@
+"""CleftMission: runs cleft lip and palate surgical missions end to end."""

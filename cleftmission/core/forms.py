@@ -1,0 +1,28 @@
+from typing import Any
+
+from django import forms
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker; the value travels as yyyy-mm-dd."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+def errors_by_field(form: forms.BaseForm) -> list[dict[str, str]]:
+    """A form's errors in the API's shape: one entry per message, naming the field."""
+    return [
+        {"field": field if field != "__all__" else "", "message": str(message)}
+        for field, messages in form.errors.items()
+        for message in messages
+    ]

@@ -1,0 +1,112 @@
+"""factory-boy factories for every model, used by the tests (synthetic data only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+
+from cleftmission.missions.models import Mission, OperatingTable, Site
+from cleftmission.patients.models import Guardian, Patient
+from cleftmission.screening.models import ScreeningVisit
+from cleftmission.volunteers.models import Credential, MissionMember, Volunteer
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("pw")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    name = factory.Sequence(lambda n: f"Bệnh viện {n}")
+    city = "Hà Nội"
+    ward_beds = 40
+
+
+class OperatingTableFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OperatingTable
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Bàn {n}")
+
+
+class MissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mission
+
+    name = factory.Sequence(lambda n: f"Mission {n}")
+    kind = Mission.Kind.LOCAL
+    site = factory.SubFactory(SiteFactory)
+    start_date = dt.date(2026, 12, 7)
+    end_date = dt.date(2026, 12, 11)
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Volunteer
+
+    family_name = "Trần"
+    given_name = factory.Sequence(lambda n: f"Minh {n}")
+    specialty = Volunteer.Specialty.PLASTIC_SURGEON
+    origin = Volunteer.Origin.IN_COUNTRY
+
+
+class CredentialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Credential
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    kind = Credential.Kind.LICENCE
+    valid_from = dt.date(2020, 1, 1)
+    valid_to = dt.date(2030, 1, 1)
+
+
+class MissionMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MissionMember
+
+    mission = factory.SubFactory(MissionFactory)
+    volunteer = factory.SubFactory(VolunteerFactory)
+    role = factory.SelfAttribute("volunteer.specialty")
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    record_number = factory.Sequence(lambda n: f"CM-9{n:05d}")
+    family_name = "Nguyễn"
+    middle_name = "Văn"
+    given_name = factory.Sequence(lambda n: f"An{n}")
+    sex = Patient.Sex.MALE
+    date_of_birth = dt.date(2025, 6, 1)
+    province = "Hà Nội"
+    lahshal = "L......"
+
+
+class GuardianFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guardian
+
+    patient = factory.SubFactory(PatientFactory)
+    name = "Lê Thị Hoa"
+    relation = Guardian.Relation.MOTHER
+    phone = "+84912345678"
+
+
+class ScreeningVisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScreeningVisit
+
+    patient = factory.SubFactory(PatientFactory)
+    mission = factory.SubFactory(MissionFactory)
+    queue_number = factory.Sequence(lambda n: n + 1)

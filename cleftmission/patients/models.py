@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cleftmission.core.text import digits, search_key
+from cleftmission.core.validators import validate_phone
+from cleftmission.patients import lahshal as lahshal_code
+
+MAX_AGE_YEARS = 25
+
+
+def validate_lahshal(value: str) -> None:
+    try:
+        lahshal_code.validate(value)
+    except lahshal_code.LahshalError as exc:
+        raise ValidationError(
+            _("“%(value)s” is not a LAHSHAL code: %(reason)s"), params={"value": value, "reason": str(exc)}
+        ) from exc
+
+
+def validate_date_of_birth(value: dt.date) -> None:
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError(_("The date of birth cannot be in the future."))
+    try:
+        earliest = today.replace(year=today.year - MAX_AGE_YEARS)
+    except ValueError:  # 29 February
+        earliest = today.replace(year=today.year - MAX_AGE_YEARS, day=28)
+    if value < earliest:
+        raise ValidationError(
+            _("The date of birth cannot be more than %(years)s years ago."), params={"years": MAX_AGE_YEARS}
+        )
+
+
+class Patient(models.Model):
+    """A child with a cleft, known across missions."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+
+    record_number = models.CharField(_("record number"), max_length=20, unique=True, editable=False)
+    family_name = models.CharField(_("family name"), max_length=60)
+    middle_name = models.CharField(_("middle name"), max_length=60, blank=True)
+    given_name = models.CharField(_("given name"), max_length=60)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"), validators=[validate_date_of_birth])
+    province = models.CharField(_("province"), max_length=60)
+    district = models.CharField(_("district / ward"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    lahshal = models.CharField(
+        _("diagnosis (LAHSHAL)"),
+        max_length=7,
+        blank=True,
+        validators=[validate_lahshal],
+        help_text=_(
+            "Seven positions from the child's right: L A H S H A L; capital complete, small incomplete, '.' none."
+        ),
+    )
+    diagnosis_notes = models.TextField(_("diagnosis notes"), blank=True)
+    search_name = models.CharField(max_length=200, editable=False)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    IDENTITY_FIELDS = [
+        "family_name",
+        "middle_name",
+        "given_name",
+        "sex",
+        "date_of_birth",
+        "province",
+        "district",
+        "address",
+    ]
+    CONTACT_FIELDS = ["address"]
+    CLINICAL_FIELDS = ["lahshal", "diagnosis_notes"]
+
+    class Meta:
+        ordering = ["search_name", "id"]
+        verbose_name = _("child")
+        verbose_name_plural = _("children")
+        indexes = [
+            # search by name (prefix) and the children list ordered by name
+            models.Index(fields=["search_name", "id"], name="patient_search_idx"),
+            # duplicate finding by date of birth (screening intake)
+            models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
+
+    @property
+    def diagnosis(self) -> lahshal_code.Diagnosis | None:
+        if not self.lahshal:
+            return None
+        try:
+            return lahshal_code.parse(self.lahshal)
+        except lahshal_code.LahshalError:
+            return None
+
+    @property
+    def veau(self) -> str | None:
+        d = self.diagnosis
+        return d.veau if d else None
+
+    def age_on(self, day: dt.date) -> tuple[int, int]:
+        """Years and months of age on a day."""
+        months = (day.year - self.date_of_birth.year) * 12 + day.month - self.date_of_birth.month
+        if day.day < self.date_of_birth.day:
+            months -= 1
+        return months // 12, months % 12
+
+    def get_absolute_url(self) -> str:
+        return reverse("patients:detail", args=[self.pk])
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_name = search_key(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_name", "updated_at"}
+        super().save(*args, **kwargs)
+
+
+class Guardian(models.Model):
+    class Relation(models.TextChoices):
+        MOTHER = "mother", _("Mother")
+        FATHER = "father", _("Father")
+        GRANDPARENT = "grandparent", _("Grandparent")
+        SIBLING = "sibling", _("Sibling")
+        OTHER = "other", _("Other")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("child"))
+    name = models.CharField(_("guardian's name"), max_length=120)
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[validate_phone])
+    phone_digits = models.CharField(max_length=20, editable=False, blank=True)
+
+    class Meta:
+        ordering = ["patient", "id"]
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        indexes = [
+            # search by guardian phone
+            models.Index(fields=["phone_digits"], name="guardian_phone_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.phone_digits = digits(self.phone)
+        super().save(*args, **kwargs)

@@ -1,0 +1,45 @@
+"""Find a child by name (with or without diacritics), guardian phone or record number."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from cleftmission.core.text import digits, search_key
+from cleftmission.patients.models import Guardian, Patient
+
+RECORD_NUMBER = re.compile(r"^\s*cm-?\s*(\d+)\s*$", re.IGNORECASE)
+
+
+def phone_key(text: str) -> str:
+    """The digits of a Vietnamese phone number as stored: 0912… and +84912… both give 84912…"""
+    d = digits(text)
+    if d.startswith("0"):
+        return "84" + d[1:]
+    return d
+
+
+def search_patients(queryset: QuerySet[Patient], query: str) -> QuerySet[Patient]:
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    match = RECORD_NUMBER.match(query)
+    if match:
+        return queryset.filter(record_number=f"CM-{int(match.group(1)):06d}")
+    d = digits(query)
+    if d and len(d) >= max(4, len(query.replace(" ", "").replace("+", "")) - 1):
+        key = phone_key(query)
+        phone_match = (
+            Guardian.objects.filter(patient=OuterRef("pk"), phone_digits=key)
+            if len(d) >= 9
+            else Guardian.objects.filter(patient=OuterRef("pk"), phone_digits__contains=d)
+        )
+        return queryset.filter(Exists(phone_match))
+    key = search_key(query)
+    # Every word typed must start a word of the name, in any order: "an nguyen" and
+    # "nguyen van an" both find Nguyễn Văn An, and "an" does not find Lan.
+    condition = Q()
+    for word in key.split(" "):
+        condition &= Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
+    return queryset.filter(condition)

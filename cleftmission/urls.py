@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from cleftmission.api.urls import api
+from cleftmission.core import views as core_views
+
+admin.site.site_header = "CleftMission"
+
+urlpatterns = [
+    path("", core_views.dashboard, name="dashboard"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("cleftmission.missions.urls")),
+    path("", include("cleftmission.volunteers.urls")),
+    path("", include("cleftmission.patients.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

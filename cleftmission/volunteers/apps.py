@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VolunteersConfig(AppConfig):
+    name = "cleftmission.volunteers"
+    label = "volunteers"
