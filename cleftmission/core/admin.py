@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
 from cleftmission.core.models import ApiToken, AuditEntry
+from cleftmission.core.services import delete_audited, save_audited
 
 
 @admin.register(AuditEntry)
@@ -25,3 +28,21 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     list_display = ["user", "prefix", "created_at", "revoked_at"]
     readonly_fields = ["digest", "prefix", "created_at"]
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Changes made in the Django admin go through the same audited writes as the app."""
+
+    def audit_target(self, obj: Any) -> Any:
+        """The record whose trail shows a change (a guardian's change shows on the child)."""
+        return None
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        save_audited(instance=obj, acting_user=request.user, target=self.audit_target(obj))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        delete_audited(instance=obj, acting_user=request.user, target=self.audit_target(obj))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
