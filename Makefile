@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE := cleftmission.settings
 
-.PHONY: demo test install assets messages serve lint typecheck check-migrations pytest bench clean
+.PHONY: demo test install messages serve lint typecheck check-migrations pytest bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -17,12 +17,10 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(VENV)/.installed node_modules/.installed messages
+	DEBUG=true $(PY) manage.py collectstatic --noinput -v 0
 
 messages: $(VENV)/.installed
 	cd cleftmission && ../$(PY) ../manage.py compilemessages --ignore=.venv -v 0
-
-assets: install
-	DEBUG=true $(PY) manage.py collectstatic --noinput -v 0
 
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput -v 0

@@ -34,7 +34,8 @@ def save_audited(*, instance: M, acting_user: Any, target: models.Model | None =
             after = audit.snapshot(instance)
             changes = audit.diff(before, after)
             if changes:
-                instance.save()
+                # Only the changed columns: a concurrent edit of another field survives.
+                instance.save(update_fields=list(changes))
                 audit.record(
                     instance=instance,
                     action=AuditEntry.Action.UPDATE,

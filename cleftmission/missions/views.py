@@ -18,9 +18,10 @@ from cleftmission.volunteers.models import Credential
 
 @role_required(roles.ANY_ROLE)
 def mission_list(request: HttpRequest) -> HttpResponse:
+    # distinct: visits and members are joined together, so each count would be multiplied by the other.
     missions = Mission.objects.select_related("site").annotate(
-        evaluated=Count("visits"),
-        operated=Count("visits", filter=Q(visits__outcome=ScreeningVisit.Outcome.OPERATED)),
+        evaluated=Count("visits", distinct=True),
+        operated=Count("visits", filter=Q(visits__outcome=ScreeningVisit.Outcome.OPERATED), distinct=True),
         team=Count("members", distinct=True),
     )
     kind = request.GET.get("kind", "")

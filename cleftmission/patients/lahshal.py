@@ -14,7 +14,12 @@ POSITIONS = "LAHSHAL"
 
 
 class LahshalError(ValueError):
-    pass
+    """Why a code is not LAHSHAL. `reason` and `params` let a caller say it in the user's language."""
+
+    def __init__(self, message: str, reason: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -29,12 +34,19 @@ class Diagnosis:
 def validate(code: str) -> str:
     """Return the code if it is a LAHSHAL code, else raise LahshalError saying why."""
     if len(code) != 7:
-        raise LahshalError(f"A LAHSHAL code has 7 positions, not {len(code)}.")
+        raise LahshalError(f"A LAHSHAL code has 7 positions, not {len(code)}.", "length", length=len(code))
     for i, (ch, expected) in enumerate(zip(code, POSITIONS, strict=True)):
         if ch != "." and ch.upper() != expected:
-            raise LahshalError(f"Position {i + 1} must be {expected}, {expected.lower()} or '.', not {ch!r}.")
+            raise LahshalError(
+                f"Position {i + 1} must be {expected}, {expected.lower()} or '.', not {ch!r}.",
+                "position",
+                position=i + 1,
+                upper=expected,
+                lower=expected.lower(),
+                found=ch,
+            )
     if code == ".......":
-        raise LahshalError("A LAHSHAL code must record at least one cleft.")
+        raise LahshalError("A LAHSHAL code must record at least one cleft.", "no_cleft")
     return code
 
 

@@ -16,12 +16,22 @@ from cleftmission.patients import lahshal as lahshal_code
 MAX_AGE_YEARS = 25
 
 
+# The pure LAHSHAL module explains in English; these say the same in the user's language.
+LAHSHAL_REASONS = {
+    "length": _("A LAHSHAL code has 7 positions, not %(length)s."),
+    "position": _("Position %(position)s must be %(upper)s, %(lower)s or “.”, not “%(found)s”."),
+    "no_cleft": _("A LAHSHAL code must record at least one cleft."),
+}
+
+
 def validate_lahshal(value: str) -> None:
     try:
         lahshal_code.validate(value)
     except lahshal_code.LahshalError as exc:
+        template = LAHSHAL_REASONS.get(exc.reason)
+        reason = str(template) % exc.params if template is not None else str(exc)
         raise ValidationError(
-            _("“%(value)s” is not a LAHSHAL code: %(reason)s"), params={"value": value, "reason": str(exc)}
+            _("“%(value)s” is not a LAHSHAL code: %(reason)s"), params={"value": value, "reason": reason}
         ) from exc
 
 
@@ -160,4 +170,7 @@ class Guardian(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.phone_digits = digits(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "phone_digits"}
         super().save(*args, **kwargs)

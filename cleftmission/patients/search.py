@@ -10,6 +10,8 @@ from cleftmission.core.text import digits, search_key
 from cleftmission.patients.models import Guardian, Patient
 
 RECORD_NUMBER = re.compile(r"^\s*cm-?\s*(\d+)\s*$", re.IGNORECASE)
+# What people write between the digits of a phone number: 0912 345 678, 0912.345.678, (+84) 912-345-678.
+PHONE_PUNCTUATION = re.compile(r"[\s+().\-]")
 
 
 def phone_key(text: str) -> str:
@@ -20,7 +22,9 @@ def phone_key(text: str) -> str:
     return d
 
 
-def search_patients(queryset: QuerySet[Patient], query: str) -> QuerySet[Patient]:
+def search_patients(queryset: QuerySet[Patient], query: str, *, by_phone: bool = True) -> QuerySet[Patient]:
+    """`by_phone=False` for users who may not see contact details: a phone number then finds
+    nobody, so it cannot tell them whose number it is."""
     query = (query or "").strip()
     if not query:
         return queryset
@@ -28,7 +32,9 @@ def search_patients(queryset: QuerySet[Patient], query: str) -> QuerySet[Patient
     if match:
         return queryset.filter(record_number=f"CM-{int(match.group(1)):06d}")
     d = digits(query)
-    if d and len(d) >= max(4, len(query.replace(" ", "").replace("+", "")) - 1):
+    if d and len(d) >= max(4, len(PHONE_PUNCTUATION.sub("", query)) - 1):
+        if not by_phone:
+            return queryset.none()
         key = phone_key(query)
         phone_match = (
             Guardian.objects.filter(patient=OuterRef("pk"), phone_digits=key)

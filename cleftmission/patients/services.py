@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from cleftmission.core import audit
 from cleftmission.core.models import AuditEntry
@@ -56,7 +58,14 @@ def update_patient(*, patient: Patient, data: dict[str, Any], acting_user: Any) 
     return save_audited(instance=patient, acting_user=acting_user)
 
 
+MAX_GUARDIANS = 4
+
+
 def add_guardian(*, patient: Patient, data: dict[str, Any], acting_user: Any) -> Guardian:
+    # Lock the child so two registrars adding guardians at once cannot pass the limit.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    if patient.guardians.count() >= MAX_GUARDIANS:
+        raise ValidationError({"guardians": _("A child has at most %(n)s guardians on record.") % {"n": MAX_GUARDIANS}})
     guardian = Guardian(patient=patient, **data)
     if guardian.phone:
         guardian.phone = normalize_phone(guardian.phone)

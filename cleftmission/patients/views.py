@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cleftmission.core import audit, roles
+from cleftmission.core.forms import add_service_errors
 from cleftmission.core.roles import role_required
 from cleftmission.core.text import is_htmx
 from cleftmission.patients import services
@@ -23,7 +24,7 @@ from cleftmission.patients.search import search_patients
 @role_required(roles.ANY_ROLE)
 def patient_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    patients = search_patients(visible_patients(request.user), q)
+    patients = search_patients(visible_patients(request.user), q, by_phone=roles.has(request.user, roles.SEE_CONTACTS))
     columns = ["id", "record_number", "family_name", "middle_name", "given_name", "sex", "date_of_birth"]
     page = Paginator(patients.only(*columns, "province", "lahshal"), 50).get_page(request.GET.get("page"))
     context = {"page": page, "q": q, "today": timezone.localdate()}
@@ -89,7 +90,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
                 )
                 _save_guardians(guardians, patient, request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Child registered as %(number)s.") % {"number": patient.record_number})
             return redirect(patient)
@@ -120,7 +121,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if guardians is not None:
                     _save_guardians(guardians, patient, request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(patient)

@@ -70,7 +70,7 @@ class Volunteer(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_name = search_key(self.full_name)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and ({"family_name", "given_name"} & set(update_fields)):
+        if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_name"}
         super().save(*args, **kwargs)
 
@@ -146,6 +146,8 @@ class Credential(models.Model):
         """Where this credential stands today, and against a mission's dates when given."""
         if self.valid_to is not None and self.valid_to < today:
             return self.Status.EXPIRED
+        if mission is None and self.valid_from is not None and self.valid_from > today:
+            return self.Status.NOT_YET_VALID
         if mission is not None:
             if self.valid_from is not None and self.valid_from > mission.start_date:
                 return self.Status.NOT_YET_VALID
