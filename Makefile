@@ -20,7 +20,7 @@ install: $(VENV)/.installed node_modules/.installed messages
 	DEBUG=true $(PY) manage.py collectstatic --noinput -v 0
 
 messages: $(VENV)/.installed
-	cd cleftmission && ../$(PY) ../manage.py compilemessages --ignore=.venv -v 0
+	cd cleftmission && DEBUG=true ../$(PY) ../manage.py compilemessages --ignore=.venv -v 0
 
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput -v 0

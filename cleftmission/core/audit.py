@@ -60,6 +60,7 @@ def record(
         content_type=ContentType.objects.get_for_model(subject),
         object_id=str(subject.pk),
         object_repr=str(instance)[:200],
+        model=instance._meta.label_lower,
         action=action,
         changes=changes,
         actor=actor,

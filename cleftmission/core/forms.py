@@ -5,12 +5,11 @@ from django.core.exceptions import ValidationError
 
 
 class DateInput(forms.DateInput):
-    """The browser's own date picker; the value travels as yyyy-mm-dd."""
-
-    input_type = "date"
+    """A text box in the page language's date format (dd/mm/yyyy), whatever the browser's
+    locale: a native date picker would show mm/dd/yyyy on an en-US laptop."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        super().__init__(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", **(attrs or {})})
 
 
 class TimeInput(forms.TimeInput):

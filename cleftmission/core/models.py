@@ -22,6 +22,9 @@ class AuditEntry(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=200)
+    # the model that changed ("patients.guardian"), which may differ from the record whose
+    # trail shows the entry; it names the fields in the reader's language
+    model = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     # {"field": [old, new], ...} with values as displayed strings
     changes = models.JSONField(default=dict)

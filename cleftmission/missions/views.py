@@ -19,10 +19,14 @@ from cleftmission.volunteers.models import Credential
 @role_required(roles.ANY_ROLE)
 def mission_list(request: HttpRequest) -> HttpResponse:
     # distinct: visits and members are joined together, so each count would be multiplied by the other.
-    missions = Mission.objects.select_related("site").annotate(
-        evaluated=Count("visits", distinct=True),
-        operated=Count("visits", filter=Q(visits__outcome=ScreeningVisit.Outcome.OPERATED), distinct=True),
-        team=Count("members", distinct=True),
+    missions = (
+        Mission.objects.select_related("site")
+        .annotate(
+            evaluated=Count("visits", distinct=True),
+            operated=Count("visits", filter=Q(visits__outcome=ScreeningVisit.Outcome.OPERATED), distinct=True),
+            team=Count("members", distinct=True),
+        )
+        .order_by("-start_date", "-id")
     )
     kind = request.GET.get("kind", "")
     if kind in Mission.Kind.values:
@@ -94,7 +98,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
     sites = Site.objects.annotate(
         table_count=Count("tables", filter=Q(tables__active=True), distinct=True),
         mission_count=Count("missions", distinct=True),
-    )
+    ).order_by("name")
     return render(request, "missions/site_list.html", {"sites": sites})
 
 

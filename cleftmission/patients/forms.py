@@ -65,7 +65,7 @@ class GuardianForm(forms.ModelForm[Guardian]):
     class Meta:
         model = Guardian
         fields = ["name", "relation", "phone"]
-        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "placeholder": "0912 345 678"})}
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
 
 
 GuardianFormSet = forms.inlineformset_factory(

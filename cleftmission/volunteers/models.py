@@ -53,7 +53,7 @@ class Volunteer(models.Model):
     search_name = models.CharField(max_length=200, editable=False, db_index=True)
 
     class Meta:
-        ordering = ["family_name", "given_name"]
+        ordering = ["search_name", "id"]  # "Đỗ" sorts with D, as Vietnamese readers expect
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
 
