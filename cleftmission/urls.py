@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("cleftmission.missions.urls")),
     path("", include("cleftmission.volunteers.urls")),
     path("", include("cleftmission.patients.urls")),
+    path("missions/<int:mission_id>/screening/", include("cleftmission.screening.urls")),
 ]

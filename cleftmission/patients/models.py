@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -75,6 +76,15 @@ class Patient(models.Model):
         ),
     )
     diagnosis_notes = models.TextField(_("diagnosis notes"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+        verbose_name=_("merged into"),
+    )
     search_name = models.CharField(max_length=200, editable=False)
     created_at = models.DateTimeField(_("registered"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -174,3 +184,29 @@ class Guardian(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "phone_digits"}
         super().save(*args, **kwargs)
+
+
+class PatientMerge(models.Model):
+    """Two records of the same child made one. The duplicate is kept (marked merged) and what
+    moved is listed, so a coordinator can undo the merge exactly."""
+
+    kept = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="merges_kept", verbose_name=_("kept"))
+    merged = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="merges_merged", verbose_name=_("merged")
+    )
+    # {"visits": [ids], "guardians": [ids], "fields": {name: [kept's old value, new value]}}
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        verbose_name = _("merge of records")
+        verbose_name_plural = _("merges of records")
+
+    def __str__(self) -> str:
+        return f"{self.merged} → {self.kept}"
