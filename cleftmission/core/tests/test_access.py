@@ -4,8 +4,7 @@ that each role only touches the fields it owns."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,43 +12,22 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cleftmission.core.models import AuditEntry
+from cleftmission.core.tests.access_table import (
+    EDITS_CHILDREN,
+    EVERY_ROLE,
+    EXCLUDED_NAMES,
+    EXCLUDED_PREFIXES,
+    PLANNERS,
+    REGISTERS_CHILDREN,
+    ROLES,
+    VOLUNTEER_READERS,
+    Page,
+    World,
+)
 from cleftmission.core.tests.helpers import form_data, guardian_rows
 from cleftmission.factories import CredentialFactory, GuardianFactory, VolunteerFactory
 from cleftmission.patients.models import Patient
-
-ROLES = ["anonymous", "outsider", "viewer", "registrar", "clinician", "coordinator", "admin"]
-
-EVERY_ROLE = frozenset({"viewer", "registrar", "clinician", "coordinator", "admin"})
-PLANNERS = frozenset({"coordinator", "admin"})
-VOLUNTEER_READERS = frozenset({"viewer", "coordinator", "admin"})
-REGISTERS_CHILDREN = frozenset({"registrar", "coordinator", "admin"})
-EDITS_CHILDREN = frozenset({"registrar", "clinician", "coordinator", "admin"})
-
-# Not pages of the web app, or tested elsewhere: the Django admin (see below), the API, the
-# language switch, static and media files, and logging in and out.
-EXCLUDED_PREFIXES = ("admin/", "api/", "i18n/", "static/", "media/")
-EXCLUDED_NAMES = {"login", "logout"}
-
-
-@dataclass(frozen=True)
-class Page:
-    """A page and the roles that may use it.
-
-    kind: "read" (GET only), "form" (GET shows it, POST submits it) or "action" (POST only).
-    """
-
-    allowed: frozenset[str]
-    kind: str = "read"
-    params: Callable[[World], dict[str, int]] = field(default=lambda world: {})
-    public: bool = False
-
-
-@dataclass
-class World:
-    mission: Any
-    child: Any
-    volunteer: Any
-    credential: Any
+from cleftmission.screening.tests.access_pages import SCREENING_PAGES
 
 
 def _mission(w: World) -> dict[str, int]:
@@ -101,6 +79,7 @@ PAGES: dict[str, Page] = {
     "patients:create": Page(allowed=REGISTERS_CHILDREN, kind="form"),
     "patients:detail": Page(allowed=EVERY_ROLE, params=_child),
     "patients:edit": Page(allowed=EDITS_CHILDREN, kind="form", params=_child),
+    **SCREENING_PAGES,
 }
 
 PERSONAS = {
