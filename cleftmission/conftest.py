@@ -17,3 +17,14 @@ def _fast_password_hashing(settings: Any) -> None:
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *global_settings.PASSWORD_HASHERS,
     ]
+
+
+@pytest.fixture(scope="session")
+def _media_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings: Any, _media_dir: Any) -> None:
+    """Uploaded photos go to a temporary folder, never into the project's media/."""
+    settings.MEDIA_ROOT = str(_media_dir)

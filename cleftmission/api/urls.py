@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI, Swagger
 
-from cleftmission.api import errors, missions, patients, sites, volunteers
+from cleftmission.api import errors, missions, patients, screening, sites, volunteers
 from cleftmission.api.auth import allow
 from cleftmission.core import roles
 
@@ -47,4 +47,5 @@ api.add_router("/sites", sites.router)
 api.add_router("/missions", missions.router)
 api.add_router("/volunteers", volunteers.router)
 api.add_router("/patients", patients.router)
+api.add_router("", screening.router)  # /missions/{id}/visits, /visits/{id}, …
 api.add_router("", errors.not_found_router)  # last, so that it only answers what nothing else does

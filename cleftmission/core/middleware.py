@@ -16,5 +16,12 @@ class LoginRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
-            return redirect_to_login(request.get_full_path())
+            response = redirect_to_login(request.get_full_path())
+            if request.headers.get("HX-Request"):
+                # An htmx poll after the session ended: send the whole page to the login,
+                # instead of swapping the login form into a board.
+                hx = HttpResponse(status=204)
+                hx["HX-Redirect"] = response["Location"]
+                return hx
+            return response
         return self.get_response(request)

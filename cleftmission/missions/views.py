@@ -12,6 +12,7 @@ from cleftmission.core.roles import role_required
 from cleftmission.missions import services
 from cleftmission.missions.forms import MissionForm, SiteForm, TableFormSet
 from cleftmission.missions.models import Mission, Site
+from cleftmission.screening import queries as screening_queries
 from cleftmission.screening.models import ScreeningVisit
 from cleftmission.volunteers.models import Credential
 
@@ -66,6 +67,10 @@ def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             status = credential.status(today, mission)
             if status != Credential.Status.VALID:
                 credential_problems.append((credential, status))
+    # Children deferred at earlier missions here, due back at this one (planning and screening).
+    rescreen = None
+    if mission.phase in (Mission.Phase.PLANNING, Mission.Phase.SCREENING):
+        rescreen = screening_queries.rescreen_list_for(request.user, mission)
     return render(
         request,
         "missions/mission_detail.html",
@@ -75,6 +80,8 @@ def mission_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outcomes": outcomes,
             "members": members,
             "credential_problems": credential_problems,
+            "rescreen": rescreen,
+            "sees_screening": screening_queries.may_see_screening(request.user, mission),
             "threshold_fields": [(mission._meta.get_field(f), getattr(mission, f)) for f in Mission.THRESHOLD_FIELDS],
             "trail": audit.trail(mission)[:50] if roles.has(request.user, roles.SEE_AUDIT) else None,
         },

@@ -18,13 +18,28 @@ def my_missions(user: Any) -> QuerySet[Mission]:
     return Mission.objects.filter(members__volunteer__user=user)
 
 
-def visible_patients(user: Any) -> QuerySet[Patient]:
+def visible_patients(user: Any, *, include_merged: bool = False) -> QuerySet[Patient]:
+    """Records merged into another are left out (lists, search, counts) unless
+    `include_merged`: the merged record's own page still opens, to show where it went."""
     role = roles.role_of(user)
     if role in roles.SEE_ALL_CHILDREN:
-        return Patient.objects.all()
-    if role in (roles.Role.CLINICIAN, roles.Role.REGISTRAR):
+        patients = Patient.objects.all()
+    elif role in (roles.Role.CLINICIAN, roles.Role.REGISTRAR):
         on_my_mission = ScreeningVisit.objects.filter(patient=OuterRef("pk"), mission__members__volunteer__user=user)
-        return Patient.objects.filter(Exists(on_my_mission))
+        patients = Patient.objects.filter(Exists(on_my_mission))
+    else:
+        return Patient.objects.none()
+    return patients if include_merged else patients.filter(merged_into__isnull=True)
+
+
+def intake_candidates(user: Any) -> QuerySet[Patient]:
+    """The children a family at the gate is matched against: every child not merged away,
+    for whoever may register children. A registrar must find the child known from an earlier
+    mission they were not on; the intake page shows only what recognises a child (name, date
+    of birth, province, earlier missions), only for the best matches of what was typed, and
+    picking one puts the child on the registrar's mission."""
+    if roles.role_of(user) in roles.REGISTER_CHILDREN:
+        return Patient.objects.filter(merged_into__isnull=True)
     return Patient.objects.none()
 
 

@@ -17,8 +17,9 @@ from cleftmission.core.text import is_htmx
 from cleftmission.patients import services
 from cleftmission.patients.access import missions_for_registration, visible_patients
 from cleftmission.patients.forms import GuardianFormSet, PatientForm, RegistrationForm, patient_fields_for
-from cleftmission.patients.models import Patient
+from cleftmission.patients.models import Patient, PatientMerge
 from cleftmission.patients.search import search_patients
+from cleftmission.patients.views_merge import MERGE_RECORDS
 
 
 @role_required(roles.ANY_ROLE)
@@ -38,13 +39,21 @@ def _get_visible(request: HttpRequest, pk: int) -> Patient:
 
 @role_required(roles.ANY_ROLE)
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _get_visible(request, pk)
+    # A record merged into another still opens, to say where it went (and to undo the merge).
+    patient = get_object_or_404(
+        visible_patients(request.user, include_merged=True).select_related("merged_into"), pk=pk
+    )
     visits = patient.visits.select_related("mission", "mission__site").order_by("-mission__start_date")
+    can_merge = roles.has(request.user, MERGE_RECORDS)
+    active_merges = PatientMerge.objects.filter(undone_at__isnull=True).select_related("kept", "merged", "merged_by")
     return render(
         request,
         "patients/patient_detail.html",
         {
             "patient": patient,
+            "can_merge": can_merge,
+            "merged_records": active_merges.filter(kept=patient) if can_merge else None,
+            "merge": active_merges.filter(merged=patient).first() if patient.merged_into_id else None,
             "diagnosis": patient.diagnosis,
             "guardians": patient.guardians.all() if roles.has(request.user, roles.SEE_CONTACTS) else None,
             "visits": visits,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cleftmission.core.forms import DateInput
@@ -37,8 +38,20 @@ def _measure(name: str, label: Any, unit: str, required: bool = True, places: in
     )
 
 
+class ProcedureChoiceField(forms.ModelMultipleChoiceField):
+    """Procedures from the catalog, each with its planning minutes."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return gettext("%(procedure)s (%(minutes)s min)") % {"procedure": obj, "minutes": obj.planning_minutes}
+
+
 class StationForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The station's own fields first, the free note last.
+        self.order_fields([name for name in self.fields if name != "note"])
 
     def json_data(self) -> dict[str, Any]:
         """The cleaned values as JSON (decimals as strings, nothing lost)."""
@@ -66,7 +79,7 @@ class VitalsForm(StationForm):
 
 
 class PediatricForm(StationForm):
-    history = forms.CharField(label=_("History"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    history = forms.CharField(label=_("Medical history"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     uri = forms.BooleanField(label=_("Upper respiratory infection"), required=False)
     cardiac_concern = forms.BooleanField(label=_("Cardiac concern (murmur, cyanosis…)"), required=False)
@@ -79,8 +92,9 @@ class AnesthesiaForm(StationForm):
         ("normal", _("No difficulty expected")),
         ("difficult", _("Difficult airway expected")),
     ]
-    asa = forms.TypedChoiceField(label=_("ASA class"), choices=ASA_CHOICES, coerce=int)
-    airway = forms.ChoiceField(label=_("Airway"), choices=AIRWAY_CHOICES)
+    # No default: a class or an airway nobody chose must not be saved as "ASA 1, normal".
+    asa = forms.TypedChoiceField(label=_("ASA class"), choices=[("", "—"), *ASA_CHOICES], coerce=int)
+    airway = forms.ChoiceField(label=_("Airway"), choices=[("", "—"), *AIRWAY_CHOICES])
     mallampati = forms.CharField(label=_("Airway assessment"), required=False, max_length=200)
     accepts_higher_asa = forms.BooleanField(
         label=_("I accept this child for anaesthesia despite the ASA class"), required=False
@@ -95,13 +109,13 @@ class SurgicalForm(StationForm):
         ("midline", _("Midline")),
     ]
     lahshal = forms.CharField(label=_("Diagnosis (LAHSHAL)"), max_length=7, validators=[validate_lahshal])
-    procedures = forms.ModelMultipleChoiceField(
+    procedures = ProcedureChoiceField(
         label=_("Planned procedures"),
         queryset=Procedure.objects.filter(active=True),
         to_field_name="code",
         widget=forms.CheckboxSelectMultiple,
     )
-    laterality = forms.ChoiceField(label=_("Side"), choices=LATERALITY)
+    laterality = forms.ChoiceField(label=_("Side"), choices=[("", "—"), *LATERALITY])
     estimated_minutes = forms.IntegerField(
         label=_("Estimated minutes"), required=False, min_value=5, max_value=900, help_text=_("Empty: the catalog's")
     )
@@ -166,7 +180,7 @@ class PhotoForm(forms.Form):
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect)
-    procedures = forms.ModelMultipleChoiceField(
+    procedures = ProcedureChoiceField(
         label=_("Procedures"),
         queryset=Procedure.objects.filter(active=True),
         to_field_name="code",

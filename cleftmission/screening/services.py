@@ -18,9 +18,19 @@ from django.utils.translation import gettext as _
 from cleftmission.core import audit
 from cleftmission.core.models import AuditEntry
 from cleftmission.patients import services as patient_services
+from cleftmission.patients.models import Patient
 from cleftmission.screening import eligibility
 from cleftmission.screening.growth import zscores
-from cleftmission.screening.models import Decision, Photo, Procedure, ScreeningVisit, Station, StationEvaluation
+from cleftmission.screening.labels import rule_label
+from cleftmission.screening.models import (
+    Decision,
+    DeferralCode,
+    Photo,
+    Procedure,
+    ScreeningVisit,
+    Station,
+    StationEvaluation,
+)
 
 
 class ConflictError(Exception):
@@ -33,7 +43,9 @@ class ConflictError(Exception):
 
 
 def _check_version(row: Any, expected_version: int | None) -> None:
-    if row is not None and expected_version is not None and row.version != expected_version:
+    """A stored row may only be replaced by someone who saw its current version: saving
+    "as new" (no version) over an existing row is a conflict too, never a silent overwrite."""
+    if row is not None and row.version != expected_version:
         raise ConflictError(row)
 
 
@@ -51,17 +63,21 @@ def record_evaluation(
     if station not in Station.values:
         raise ValidationError({"station": _("Unknown station.")})
     with transaction.atomic():
+        # Lock the visit: two people entering the same station's first evaluation at once
+        # then queue here, and the second gets a ConflictError instead of a duplicate-key error.
+        ScreeningVisit.objects.select_for_update().filter(pk=visit.pk).first()
         row = StationEvaluation.objects.select_for_update().filter(visit=visit, station=station).first()
         if row is None and expected_version not in (None, 0):
             raise ConflictError(None)
         _check_version(row, expected_version)
+        # The child as stored now, not the caller's copy, which may be stale: saving the
+        # diagnosis from it would write back its old name (save_audited saves what differs).
+        patient = Patient.objects.select_for_update().get(pk=visit.patient_id)
         data = dict(data)
         if station == Station.VITALS:
-            data.update(_growth(visit, data))
-        if station == Station.SURGICAL and data.get("lahshal") and data["lahshal"] != visit.patient.lahshal:
-            patient_services.update_patient(
-                patient=visit.patient, data={"lahshal": data["lahshal"]}, acting_user=acting_user
-            )
+            data.update(growth_for(patient, data))
+        if station == Station.SURGICAL and data.get("lahshal") and data["lahshal"] != patient.lahshal:
+            patient_services.update_patient(patient=patient, data={"lahshal": data["lahshal"]}, acting_user=acting_user)
         before = {"data": row.data, "note": row.note, "status": row.status} if row else {}
         if row is None:
             row = StationEvaluation(visit=visit, station=station)
@@ -84,13 +100,14 @@ def record_evaluation(
     return row
 
 
-def _growth(visit: ScreeningVisit, data: dict[str, Any]) -> dict[str, Any]:
+def growth_for(patient: Patient, data: dict[str, Any], measured_on: dt.date | None = None) -> dict[str, Any]:
+    """The WHO z-scores of a vitals entry (weight-for-age, length-for-age, weight-for-length)."""
     weight: Any = data.get("weight_kg")
     length: Any = data.get("length_cm")
     z = zscores(
-        sex=visit.patient.sex,
-        date_of_birth=visit.patient.date_of_birth,
-        measured_on=timezone.localdate(),
+        sex=patient.sex,
+        date_of_birth=patient.date_of_birth,
+        measured_on=measured_on or timezone.localdate(),
         weight_kg=float(weight) if weight not in (None, "") else None,
         length_cm=float(length) if length not in (None, "") else None,
     )
@@ -122,28 +139,44 @@ def send_back(*, visit: ScreeningVisit, station: str, reason: str, acting_user: 
     return row
 
 
+# The formats a tablet's camera or browser sends, which every browser shows; the file is
+# stored under the extension of its real format, whatever its name said.
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
 def add_photo(*, visit: ScreeningVisit, image: UploadedFile, view: str, consent_by: str, acting_user: Any) -> Photo:
     """Store a photograph with its recorded consent, and a thumbnail for the child's page."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    from cleftmission.screening.forms import MAX_PHOTO_BYTES
 
     if not consent_by.strip():
         raise ValidationError({"consent_by": _("Record who gave consent for the photographs.")})
+    if view not in Photo.View.values:
+        raise ValidationError({"view": _("Choose the view of the photo.")})
+    if image.size is not None and image.size > MAX_PHOTO_BYTES:
+        raise ValidationError(
+            {"image": _("The photo is larger than %(mb)s MB.") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)}}
+        )
     try:
         image.seek(0)
         with Image.open(image) as probe:
+            image_format = probe.format or ""
             probe.verify()
         image.seek(0)
         with Image.open(image) as opened:
-            picture = opened.convert("RGB")
+            picture = ImageOps.exif_transpose(opened).convert("RGB")  # upright, as the camera held it
             picture.thumbnail((320, 320))
             buffer = io.BytesIO()
             picture.save(buffer, format="JPEG", quality=80)
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
         raise ValidationError({"image": _("This file is not an image.")}) from exc
+    if image_format not in PHOTO_FORMATS:
+        raise ValidationError({"image": _("Send the photo as JPEG, PNG or WebP.")})
     image.seek(0)
     with transaction.atomic():
         photo = Photo(visit=visit, view=view, consent_by=consent_by.strip(), uploaded_by=acting_user)
-        photo.image.save(image.name or "photo.jpg", image, save=False)
+        photo.image.save(f"photo.{PHOTO_FORMATS[image_format]}", image, save=False)
         photo.thumbnail.save("thumb.jpg", ContentFile(buffer.getvalue()), save=False)
         photo.save()
         audit.record(
@@ -156,9 +189,13 @@ def add_photo(*, visit: ScreeningVisit, image: UploadedFile, view: str, consent_
     return photo
 
 
-def facts_for(visit: ScreeningVisit, procedures: set[str] | None = None) -> eligibility.ChildFacts:
-    """What the eligibility rules need, read from the visit's station evaluations."""
+def facts_for(
+    visit: ScreeningVisit, procedures: set[str] | None = None, overlay: dict[str, dict[str, Any]] | None = None
+) -> eligibility.ChildFacts:
+    """What the eligibility rules need, read from the visit's station evaluations. `overlay`
+    replaces a station's stored data with what is being typed (live findings, not saved)."""
     by_station = {e.station: e.data for e in visit.evaluations.all() if e.status == StationEvaluation.Status.DONE}
+    by_station.update(overlay or {})
     vitals = by_station.get(Station.VITALS, {})
     pediatric = by_station.get(Station.PEDIATRIC, {})
     anesthesia = by_station.get(Station.ANESTHESIA, {})
@@ -188,8 +225,10 @@ def thresholds_for(visit: ScreeningVisit) -> eligibility.Thresholds:
     return eligibility.Thresholds(**{name: getattr(m, name) for name in type(m).THRESHOLD_FIELDS})
 
 
-def assess(visit: ScreeningVisit, procedures: set[str] | None = None) -> eligibility.Assessment:
-    return eligibility.assess(facts_for(visit, procedures), thresholds_for(visit))
+def assess(
+    visit: ScreeningVisit, procedures: set[str] | None = None, overlay: dict[str, dict[str, Any]] | None = None
+) -> eligibility.Assessment:
+    return eligibility.assess(facts_for(visit, procedures, overlay), thresholds_for(visit))
 
 
 def record_decision(
@@ -197,17 +236,20 @@ def record_decision(
 ) -> Decision:
     """Accept, defer or refer a child. Accepting against a failing rule needs an override
     reason, which is kept with the failing rules of that moment."""
+    outcome = str(data.get("outcome") or "")
+    procedures: list[Procedure] = list(data.get("procedures") or [])
+    _check_decision(outcome, procedures, data)
     with transaction.atomic():
-        ScreeningVisit.objects.select_for_update().get(pk=visit.pk)
+        # The visit as stored now, locked: the rules are checked against the evaluations
+        # saved at this moment, not against a copy (or a prefetch) the caller read earlier.
+        current = ScreeningVisit.objects.select_for_update().select_related("mission", "patient").get(pk=visit.pk)
         decision = Decision.objects.filter(visit=visit).first()
         _check_version(decision, expected_version)
         if decision is None and expected_version not in (None, 0):
             raise ConflictError(None)
-        outcome = data["outcome"]
-        procedures: list[Procedure] = list(data.get("procedures") or [])
         failing: list[str] = []
         if outcome == Decision.Outcome.ACCEPTED:
-            result = assess(visit, {p.code for p in procedures})
+            result = assess(current, {p.code for p in procedures})
             failing = [f.rule for f in result.failing]
             anesthesia = visit.evaluations.filter(station=Station.ANESTHESIA).first()
             if "asa" in failing and anesthesia is not None and anesthesia.data.get("accepts_higher_asa"):
@@ -216,7 +258,7 @@ def record_decision(
                 raise ValidationError(
                     {
                         "override_reason": _("Accepting against a failing rule (%(rules)s) needs a reason.")
-                        % {"rules": ", ".join(failing)}
+                        % {"rules": ", ".join(str(rule_label(rule)) for rule in failing)}
                     }
                 )
         before = audit.snapshot(decision) if decision else {}
@@ -224,7 +266,11 @@ def record_decision(
         if decision is None:
             decision = Decision(visit=visit)
         decision.outcome = outcome
-        decision.estimated_minutes = data.get("estimated_minutes") if outcome == Decision.Outcome.ACCEPTED else None
+        decision.estimated_minutes = (
+            (data.get("estimated_minutes") or sum(p.planning_minutes for p in procedures))
+            if outcome == Decision.Outcome.ACCEPTED
+            else None
+        )
         decision.priority = data.get("priority") if outcome == Decision.Outcome.ACCEPTED else None
         deferred = outcome == Decision.Outcome.DEFERRED
         decision.deferral_code = data.get("deferral_code") or "" if deferred else ""
@@ -259,6 +305,28 @@ def record_decision(
             target=visit.patient,
         )
     return decision
+
+
+def _check_decision(outcome: Any, procedures: list[Procedure], data: dict[str, Any]) -> None:
+    """What each outcome needs, checked here too so that the API cannot save less."""
+    errors: dict[str, str] = {}
+    if outcome not in Decision.Outcome.values:
+        errors["outcome"] = _("Choose accepted, deferred or referred.")
+    elif outcome == Decision.Outcome.ACCEPTED and not procedures:
+        errors["procedures"] = _("Choose the procedures the child is accepted for.")
+    elif outcome == Decision.Outcome.DEFERRED:
+        if not data.get("deferral_code"):
+            errors["deferral_code"] = _("Give the reason for deferring.")
+        elif data["deferral_code"] == DeferralCode.OTHER and not (data.get("deferral_note") or "").strip():
+            errors["deferral_note"] = _("Describe the reason when it is “Other”.")
+        if not data.get("rescreen_date"):
+            errors["rescreen_date"] = _("Give the date the child should be screened again.")
+        elif data["rescreen_date"] <= timezone.localdate():
+            errors["rescreen_date"] = _("The re-screen date must be after today.")
+    elif outcome == Decision.Outcome.REFERRED and not (data.get("referred_to") or "").strip():
+        errors["referred_to"] = _("Say where the child is referred.")
+    if errors:
+        raise ValidationError(errors)
 
 
 def default_rescreen_date(today: dt.date | None = None) -> dt.date:
