@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cleftmission.core import audit
 from cleftmission.core.models import AuditEntry
@@ -173,9 +174,12 @@ def merge_patients(*, kept: Patient, merged: Patient, acting_user: Any) -> Patie
         shared = [m.name for m in shared_missions(kept, merged)]
         if shared:
             raise ValidationError(
-                _(
+                ngettext(
                     "Both records have a visit at %(missions)s. A child is seen once per mission, "
-                    "so these records cannot be merged as they are."
+                    "so these records cannot be merged as they are.",
+                    "Both records have visits at %(missions)s. A child is seen once per mission, "
+                    "so these records cannot be merged as they are.",
+                    len(shared),
                 )
                 % {"missions": ", ".join(shared)}
             )

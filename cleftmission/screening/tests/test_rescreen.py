@@ -143,7 +143,7 @@ def due_child(june: Any) -> Any:
 
 
 def _page(client: Any, mission: Any) -> Any:
-    response = client.get(f"/missions/{mission.pk}/")
+    response = client.get(f"/missions/{mission.pk}/", headers={"accept-language": "en"})
     assert response.status_code == 200
     return response
 
