@@ -1,0 +1,37 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cleftmission.core import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the synthetic demo programme (hospitals, a year of missions, volunteers, children, one login "
+        "per role with the password 'demo'). Running it again adds nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--children", type=int, default=demo.DEMO_SCALE.children)
+        parser.add_argument("--years", type=int, default=demo.DEMO_SCALE.years, help="years of missions")
+        parser.add_argument("--volunteers", type=int, default=demo.DEMO_SCALE.volunteers)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["children"] < 1 or options["years"] < 1 or options["volunteers"] < 12:
+            raise CommandError("Needs at least 1 child, 1 year and 12 volunteers (one per specialty).")
+        scale = demo.Scale(children=options["children"], years=options["years"], volunteers=options["volunteers"])
+        verbose = options["verbosity"] > 1
+        result = demo.load(scale, progress=(lambda message: self.stdout.write(f"  {message}")) if verbose else None)
+        if result.loaded:
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {result.seconds:.1f} s (synthetic, not real)."))
+        else:
+            self.stdout.write("The demo data is already loaded; nothing was added.")
+        for note in result.notes:
+            self.stdout.write(self.style.WARNING(note))
+        if options["verbosity"] > 0:
+            for name, n in result.counts.items():
+                self.stdout.write(f"  {name:<26} {n:>7}")
+            self.stdout.write("")
+            self.stdout.write(f"Demo logins (password: {demo.PASSWORD})")
+            for login in demo.LOGINS:
+                self.stdout.write(f"  {login.username:<12} {login.role.label}")
