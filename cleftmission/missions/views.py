@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +17,14 @@ from cleftmission.missions.forms import MissionForm, SiteForm, TableFormSet
 from cleftmission.missions.models import Mission, Site
 from cleftmission.screening import queries as screening_queries
 from cleftmission.screening.models import ScreeningVisit
-from cleftmission.volunteers.models import Credential
+from cleftmission.volunteers.models import Credential, MissionMember
+
+
+def _per_mission(rows: QuerySet[Any]) -> Coalesce:
+    """A count per mission as a subquery: joining visits and members in one query would
+    multiply the rows (visits × members) before counting."""
+    counted = rows.filter(mission=OuterRef("pk")).order_by().values("mission").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), Value(0))
 
 
 @role_required(roles.ANY_ROLE)
@@ -23,9 +33,9 @@ def mission_list(request: HttpRequest) -> HttpResponse:
     missions = (
         Mission.objects.select_related("site")
         .annotate(
-            evaluated=Count("visits", distinct=True),
-            operated=Count("visits", filter=Q(visits__outcome=ScreeningVisit.Outcome.OPERATED), distinct=True),
-            team=Count("members", distinct=True),
+            evaluated=_per_mission(ScreeningVisit.objects.all()),
+            operated=_per_mission(ScreeningVisit.objects.filter(outcome=ScreeningVisit.Outcome.OPERATED)),
+            team=_per_mission(MissionMember.objects.all()),
         )
         .order_by("-start_date", "-id")
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from cleftmission.core import roles
 from cleftmission.missions.models import Mission
@@ -25,8 +25,9 @@ def visible_patients(user: Any, *, include_merged: bool = False) -> QuerySet[Pat
     if role in roles.SEE_ALL_CHILDREN:
         patients = Patient.objects.all()
     elif role in (roles.Role.CLINICIAN, roles.Role.REGISTRAR):
-        on_my_mission = ScreeningVisit.objects.filter(patient=OuterRef("pk"), mission__members__volunteer__user=user)
-        patients = Patient.objects.filter(Exists(on_my_mission))
+        # pk IN (the children of my missions): a few hundred rows, not a subquery per child
+        on_my_missions = ScreeningVisit.objects.filter(mission__members__volunteer__user=user).values("patient_id")
+        patients = Patient.objects.filter(pk__in=on_my_missions)
     else:
         return Patient.objects.none()
     return patients if include_merged else patients.filter(merged_into__isnull=True)

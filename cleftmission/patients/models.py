@@ -82,6 +82,7 @@ class Patient(models.Model):
         blank=True,
         editable=False,
         on_delete=models.PROTECT,
+        db_index=False,  # see the partial index in Meta
         related_name="merged_records",
         verbose_name=_("merged into"),
     )
@@ -111,6 +112,12 @@ class Patient(models.Model):
             models.Index(fields=["search_name", "id"], name="patient_search_idx"),
             # duplicate finding by date of birth (screening intake)
             models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+            # "records merged into this one": partial, because a full index on a column that is
+            # almost always NULL lures SQLite into using it for "merged_into IS NULL" and then
+            # sorting the whole registry (bench/scale.py)
+            models.Index(
+                fields=["merged_into"], condition=models.Q(merged_into__isnull=False), name="patient_merged_into_idx"
+            ),
         ]
 
     def __str__(self) -> str:

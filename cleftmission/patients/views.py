@@ -21,14 +21,26 @@ from cleftmission.patients.models import Patient, PatientMerge
 from cleftmission.patients.search import search_patients
 from cleftmission.patients.views_merge import MERGE_RECORDS
 
+SEARCH_LIMIT = 200
+
 
 @role_required(roles.ANY_ROLE)
 def patient_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     patients = search_patients(visible_patients(request.user), q, by_phone=roles.has(request.user, roles.SEE_CONTACTS))
     columns = ["id", "record_number", "family_name", "middle_name", "given_name", "sex", "date_of_birth"]
-    page = Paginator(patients.only(*columns, "province", "lahshal"), 50).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "today": timezone.localdate()}
+    rows = patients.only(*columns, "province", "lahshal")
+    if q:
+        # A search shows its best SEARCH_LIMIT matches: counting every match of "nguyen" in
+        # a national registry would cost more than the search itself.
+        rows = rows[:SEARCH_LIMIT]
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "q": q,
+        "today": timezone.localdate(),
+        "limited": bool(q) and page.paginator.count >= SEARCH_LIMIT,
+    }
     template = "patients/_patient_rows.html" if is_htmx(request) else "patients/patient_list.html"
     return render(request, template, context)
 
