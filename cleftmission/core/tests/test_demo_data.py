@@ -151,7 +151,7 @@ def test_credentials_include_expired_expiring_and_ending_during_the_upcoming_mis
 def test_children_have_names_codes_guardians_and_valid_phones(loaded: str) -> None:
     today = timezone.localdate()
     children = list(Patient.objects.all())
-    assert 550 <= len(children) <= 650
+    assert 550 <= len(children) <= 700  # about 600, with the families new at today's screening day
     assert len({p.record_number for p in children}) == len(children)
     families = {p.family_name for p in children}
     assert {"Nguyễn", "Trần", "Lê", "Phạm", "Đặng"} <= families

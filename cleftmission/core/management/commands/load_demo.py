@@ -3,6 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cleftmission.core import demo
+from cleftmission.missions.models import Mission
+from cleftmission.screening.demo import play_screening_day
 
 
 class Command(BaseCommand):
@@ -23,6 +25,10 @@ class Command(BaseCommand):
         verbose = options["verbosity"] > 1
         result = demo.load(scale, progress=(lambda message: self.stdout.write(f"  {message}")) if verbose else None)
         if result.loaded:
+            under_way = Mission.objects.filter(phase=Mission.Phase.SCREENING).order_by("-start_date").first()
+            if under_way is not None:
+                n = play_screening_day(under_way)
+                self.stdout.write(f"  {under_way.name}: {n} more children on today's screening day")
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {result.seconds:.1f} s (synthetic, not real)."))
         else:
             self.stdout.write("The demo data is already loaded; nothing was added.")
