@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -48,11 +49,14 @@ def mission_list(request: HttpRequest) -> HttpResponse:
     site = request.GET.get("site", "")
     if site.isdigit():
         missions = missions.filter(site_id=int(site))
+    # 50 a page: ten years of missions would otherwise be one long, slow page
+    page = Paginator(missions, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "missions/mission_list.html",
         {
-            "missions": missions[:200],
+            "missions": page,
+            "page": page,
             "sites": Site.objects.all(),
             "kinds": Mission.Kind.choices,
             "phases": Mission.Phase.choices,
