@@ -116,6 +116,12 @@ def play_screening_day(mission: Mission, *, today: dt.date | None = None, childr
     )
     made = 0
     with transaction.atomic():
+        # Yesterday's children were seen and decided yesterday.
+        for visit in ScreeningVisit.objects.filter(mission=mission, outcome=ScreeningVisit.Outcome.REGISTERED):
+            for station in ROUTE:
+                data = _station_data(rng, station, visit.patient, today)
+                services.record_evaluation(visit=visit, station=station, data=data, acting_user=clinician)
+            _decide(rng, visit, today, clinician)
         for i in range(children):
             if i % 3 == 0 and known:
                 patient = known.pop()
