@@ -51,7 +51,7 @@ def get_or_404(queryset: models.QuerySet[M], pk: int) -> M:
     """The record with this id among those the caller may see; else 404."""
     if not 0 < pk <= MAX_ID:
         raise Http404
-    obj = queryset.filter(pk=pk).first()
+    obj = queryset.filter(pk=pk).order_by().first()  # no sort (and no join for the ordering)
     if obj is None:
         raise Http404
     return obj

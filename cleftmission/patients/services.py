@@ -97,8 +97,17 @@ def register_visit(*, patient: Patient, mission: Mission, acting_user: Any) -> S
         if existing is not None:
             return existing
         last = ScreeningVisit.objects.filter(mission=mission).aggregate(n=Max("queue_number"))["n"] or 0
-        visit = ScreeningVisit(patient=patient, mission=mission, queue_number=last + 1)
-        return save_audited(instance=visit, acting_user=acting_user, target=patient)
+        # Created directly (the lock above already guarantees what full_clean would check),
+        # to hold the write lock as briefly as possible on a busy screening morning.
+        visit = ScreeningVisit.objects.create(patient=patient, mission=mission, queue_number=last + 1)
+        audit.record(
+            instance=visit,
+            action=AuditEntry.Action.CREATE,
+            changes={k: [None, v] for k, v in audit.snapshot(visit).items() if v not in (None, "")},
+            acting_user=acting_user,
+            target=patient,
+        )
+        return visit
 
 
 # Merging two records of the same child ----------------------------------------------------

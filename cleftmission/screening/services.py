@@ -65,8 +65,15 @@ def record_evaluation(
     with transaction.atomic():
         # Lock the visit: two people entering the same station's first evaluation at once
         # then queue here, and the second gets a ConflictError instead of a duplicate-key error.
-        ScreeningVisit.objects.select_for_update().filter(pk=visit.pk).first()
-        row = StationEvaluation.objects.select_for_update().filter(visit=visit, station=station).first()
+        # Lock this visit's row only (of=self, no ordering join): saves for other children
+        # must not queue behind a lock on the mission row.
+        ScreeningVisit.objects.select_for_update(of=("self",)).filter(pk=visit.pk).order_by().values_list("pk").first()
+        row = (
+            StationEvaluation.objects.select_for_update(of=("self",))
+            .filter(visit=visit, station=station)
+            .order_by()
+            .first()
+        )
         if row is None and expected_version not in (None, 0):
             raise ConflictError(None)
         _check_version(row, expected_version)
@@ -242,7 +249,9 @@ def record_decision(
     with transaction.atomic():
         # The visit as stored now, locked: the rules are checked against the evaluations
         # saved at this moment, not against a copy (or a prefetch) the caller read earlier.
-        current = ScreeningVisit.objects.select_for_update().select_related("mission", "patient").get(pk=visit.pk)
+        current = (
+            ScreeningVisit.objects.select_for_update(of=("self",)).select_related("mission", "patient").get(pk=visit.pk)
+        )
         decision = Decision.objects.filter(visit=visit).first()
         _check_version(decision, expected_version)
         if decision is None and expected_version not in (None, 0):
