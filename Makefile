@@ -38,7 +38,7 @@ typecheck: $(VENV)/.installed
 	DEBUG=true $(VENV)/bin/mypy
 
 check-migrations: $(VENV)/.installed
-	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run
 
 # The tests run on SQLite, then on PostgreSQL too when DATABASE_URL is set
 # (for example postgres://postgres@127.0.0.1:5432/postgres).
