@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 
@@ -23,7 +23,7 @@ from cleftmission.api.schemas import (
     VolunteerPatch,
 )
 from cleftmission.core import roles
-from cleftmission.core.text import search_key
+from cleftmission.core.text import name_words_match
 from cleftmission.volunteers import services
 from cleftmission.volunteers.forms import CredentialForm, VolunteerForm
 from cleftmission.volunteers.models import Credential, Volunteer
@@ -48,11 +48,8 @@ def _credentials(volunteer: Volunteer) -> QuerySet[Credential]:
 @router.get("", response={200: VolunteerList, **ERRORS}, summary="List volunteers", auth=allow(roles.SEE_VOLUNTEERS))
 def list_volunteers(request: HttpRequest, params: Query[VolunteerFilters]) -> Any:
     volunteers = _volunteers()
-    key = search_key(params.q)
-    if key:
-        # as on the volunteers page: every word typed starts a word of the name
-        for word in key.split(" "):
-            volunteers = volunteers.filter(Q(search_name__startswith=word) | Q(search_name__contains=" " + word))
+    if params.q:
+        volunteers = volunteers.filter(name_words_match(params.q))
     if params.specialty:
         volunteers = volunteers.filter(specialty=params.specialty)
     if params.origin:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from cleftmission.core.text import digits, search_key
+from cleftmission.core.text import digits, name_words_match
 from cleftmission.patients.models import Guardian, Patient
 
 RECORD_NUMBER = re.compile(r"^\s*cm-?\s*(\d+)\s*$", re.IGNORECASE)
@@ -44,10 +44,4 @@ def search_patients(queryset: QuerySet[Patient], query: str, *, by_phone: bool =
             else Guardian.objects.filter(phone_digits__contains=d).values("patient_id")
         )
         return queryset.filter(pk__in=phone_match)
-    key = search_key(query)
-    # Every word typed must start a word of the name, in any order: "an nguyen" and
-    # "nguyen van an" both find Nguyễn Văn An, and "an" does not find Lan.
-    condition = Q()
-    for word in key.split(" "):
-        condition &= Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
-    return queryset.filter(condition)
+    return queryset.filter(name_words_match(query))

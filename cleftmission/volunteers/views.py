@@ -3,7 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cleftmission.core import audit, roles
 from cleftmission.core.roles import role_required
-from cleftmission.core.text import is_htmx, search_key
+from cleftmission.core.text import is_htmx, name_words_match
 from cleftmission.missions.models import Mission
 from cleftmission.volunteers import services
 from cleftmission.volunteers.forms import CredentialForm, VolunteerForm
@@ -25,8 +25,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     volunteers = Volunteer.objects.all()
     q = request.GET.get("q", "").strip()
     if q:
-        for word in search_key(q).split(" "):
-            volunteers = volunteers.filter(Q(search_name__startswith=word) | Q(search_name__contains=" " + word))
+        volunteers = volunteers.filter(name_words_match(q))
     specialty = request.GET.get("specialty", "")
     if specialty in Volunteer.Specialty.values:
         volunteers = volunteers.filter(specialty=specialty)
