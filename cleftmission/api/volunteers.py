@@ -23,7 +23,7 @@ from cleftmission.api.schemas import (
     VolunteerPatch,
 )
 from cleftmission.core import roles
-from cleftmission.core.text import name_words_match
+from cleftmission.core.search import name_words_match
 from cleftmission.volunteers import services
 from cleftmission.volunteers.forms import CredentialForm, VolunteerForm
 from cleftmission.volunteers.models import Credential, Volunteer

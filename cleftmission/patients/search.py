@@ -6,7 +6,8 @@ import re
 
 from django.db.models import QuerySet
 
-from cleftmission.core.text import digits, name_words_match
+from cleftmission.core.search import name_words_match
+from cleftmission.core.text import digits
 from cleftmission.patients.models import Guardian, Patient
 
 RECORD_NUMBER = re.compile(r"^\s*cm-?\s*(\d+)\s*$", re.IGNORECASE)

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cleftmission.core import audit, roles
 from cleftmission.core.roles import role_required
-from cleftmission.core.text import is_htmx, name_words_match
+from cleftmission.core.search import name_words_match
+from cleftmission.core.text import is_htmx
 from cleftmission.missions.models import Mission
 from cleftmission.volunteers import services
 from cleftmission.volunteers.forms import CredentialForm, VolunteerForm
