@@ -2,7 +2,9 @@
 
 - admin: administrator; coordinator: plans everything;
 - clinician and registrar: on `mission` only, so they see its children and no others;
-- viewer: reads, changes nothing; outsider: a logged-in user with no role at all.
+- viewer: reads, changes nothing; outsider: a logged-in user with no role at all;
+- volunteer_user: no role, linked to a volunteer record (a ward nurse on `mission`'s team):
+  sees only their own record, missions and documents.
 """
 
 from __future__ import annotations
@@ -75,6 +77,16 @@ def viewer(db: None) -> Any:
 @pytest.fixture
 def outsider(db: None) -> Any:
     return _user("olga-no-role", None)
+
+
+@pytest.fixture
+def volunteer_user(db: None, mission: Any) -> Any:
+    user = _user("nga-nurse", None)
+    volunteer = VolunteerFactory(
+        user=user, family_name="Hoàng", given_name="Yến", specialty="nurse", phone="+84901234567"
+    )
+    MissionMemberFactory(mission=mission, volunteer=volunteer, role="ward_nurse")
+    return user
 
 
 @pytest.fixture

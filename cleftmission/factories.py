@@ -10,7 +10,17 @@ from django.contrib.auth import get_user_model
 from cleftmission.missions.models import Mission, OperatingTable, Site
 from cleftmission.patients.models import Guardian, Patient
 from cleftmission.screening.models import ScreeningVisit
-from cleftmission.volunteers.models import Credential, MissionMember, Volunteer
+from cleftmission.volunteers.models import (
+    SPECIALTY_ROLE,
+    Credential,
+    MissionMember,
+    RequiredCredential,
+    StaffingNeed,
+    TeamProposal,
+    Unavailability,
+    Volunteer,
+    every_day,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -68,6 +78,7 @@ class CredentialFactory(factory.django.DjangoModelFactory):
     kind = Credential.Kind.LICENCE
     valid_from = dt.date(2020, 1, 1)
     valid_to = dt.date(2030, 1, 1)
+    verification = Credential.Verification.VERIFIED
 
 
 class MissionMemberFactory(factory.django.DjangoModelFactory):
@@ -76,7 +87,46 @@ class MissionMemberFactory(factory.django.DjangoModelFactory):
 
     mission = factory.SubFactory(MissionFactory)
     volunteer = factory.SubFactory(VolunteerFactory)
-    role = factory.SelfAttribute("volunteer.specialty")
+    role = factory.LazyAttribute(lambda member: SPECIALTY_ROLE[member.volunteer.specialty])
+    days = factory.LazyAttribute(lambda member: every_day(member.mission))
+
+
+class UnavailabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unavailability
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    first_day = dt.date(2026, 12, 1)
+    last_day = dt.date(2026, 12, 31)
+
+
+class RequiredCredentialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequiredCredential
+        django_get_or_create = ("specialty", "kind")
+
+    specialty = Volunteer.Specialty.PLASTIC_SURGEON
+    kind = Credential.Kind.LICENCE
+
+
+class StaffingNeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffingNeed
+        django_get_or_create = ("mission_kind", "role")
+
+    mission_kind = "international"
+    role = "plastic_surgeon"
+    per_table = 1
+
+
+class TeamProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamProposal
+
+    mission = factory.SubFactory(MissionFactory)
+    volunteer = factory.SubFactory(VolunteerFactory)
+    role = factory.LazyAttribute(lambda proposal: SPECIALTY_ROLE[proposal.volunteer.specialty])
+    days = factory.LazyAttribute(lambda proposal: every_day(proposal.mission))
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

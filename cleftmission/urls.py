@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("cleftmission.volunteers.urls")),
     path("", include("cleftmission.patients.urls")),
     path("missions/<int:mission_id>/screening/", include("cleftmission.screening.urls")),
+    path("missions/<int:mission_id>/team/", include("cleftmission.volunteers.urls_team")),
 ]

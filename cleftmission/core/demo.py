@@ -39,7 +39,7 @@ from cleftmission.core.vietnam import PROVINCES
 from cleftmission.missions.models import Mission, OperatingTable, Site
 from cleftmission.patients.models import Guardian, Patient
 from cleftmission.screening.models import Decision, DeferralCode, Procedure, Referral, ScreeningVisit
-from cleftmission.volunteers.models import Credential, MissionMember, Volunteer
+from cleftmission.volunteers.models import SPECIALTY_ROLE, Credential, MissionMember, Volunteer, every_day
 
 SEED = 20261207
 PASSWORD = "demo"
@@ -643,6 +643,7 @@ def make_credentials(
                     issuer=_issuer(kind, volunteer.specialty, volunteer.country),
                     valid_from=valid_from,
                     valid_to=valid_to,
+                    verification=Credential.Verification.VERIFIED,
                 )
             )
     # On the upcoming team: two BLS certificates end during the mission, one is already expired.
@@ -703,7 +704,10 @@ def make_teams(rng: random.Random, programme: Programme, people: People) -> dict
         if mission.pk in login_missions:
             team = [*logins, *team][: max(mission.team_size_cap, len(logins))]
         teams[mission.pk] = team
-        rows.extend(MissionMember(mission=mission, volunteer=v, role=v.specialty) for v in team)
+        days = every_day(mission)
+        rows.extend(
+            MissionMember(mission=mission, volunteer=v, role=SPECIALTY_ROLE[v.specialty], days=days) for v in team
+        )
     _bulk(MissionMember, rows)
     return teams
 

@@ -33,6 +33,9 @@ class MissionForm(forms.ModelForm[Mission]):
             "day_start",
             "day_end",
             "team_size_cap",
+            "first_timers_min_pct",
+            "first_timers_max_pct",
+            "prefer_in_country",
             "notes",
             *Mission.THRESHOLD_FIELDS,
         ]

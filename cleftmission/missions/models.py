@@ -86,6 +86,19 @@ class Mission(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
+    # The team's balance: the share of first-time volunteers must fall within these bounds.
+    first_timers_min_pct = models.PositiveSmallIntegerField(
+        _("first-time volunteers: at least (%)"), default=10, validators=[MaxValueValidator(100)]
+    )
+    first_timers_max_pct = models.PositiveSmallIntegerField(
+        _("first-time volunteers: at most (%)"), default=40, validators=[MaxValueValidator(100)]
+    )
+    prefer_in_country = models.BooleanField(
+        _("prefer in-country volunteers"),
+        default=False,
+        help_text=_("A proposed team takes in-country volunteers before regional and international ones"),
+    )
+
     # Clinical thresholds in force on this mission (DOMAIN.md defaults; editable per mission).
     lip_min_age_weeks = models.PositiveSmallIntegerField(
         _("lip repair: minimum age (weeks)"), default=10, validators=[MaxValueValidator(520)]
@@ -184,6 +197,9 @@ class Mission(models.Model):
             errors["end_date"] = str(_("A mission lasts at most 60 days."))
         if self.day_start and self.day_end and self.day_end <= self.day_start:
             errors["day_end"] = str(_("The operating day must end after it starts."))
+        low, high = self.first_timers_min_pct, self.first_timers_max_pct
+        if low is not None and high is not None and high < low:
+            errors["first_timers_max_pct"] = str(_("The upper bound cannot be below the lower bound."))
         warn, defer = self.nutrition_warn_z, self.nutrition_defer_z
         if warn is not None and defer is not None and warn < defer:
             errors["nutrition_warn_z"] = str(_("The warning z-score must not be below the deferral z-score."))

@@ -150,3 +150,10 @@ def credential_expiry(request: HttpRequest) -> HttpResponse:
         "volunteers/credential_expiry.html",
         {"rows": rows, "missions": missions[:50], "mission": mission, "horizon": horizon},
     )
+
+
+def _todo(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    return HttpResponse(status=501)
+
+
+verification_queue = team_rules = credential_document = credential_verify = _todo

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -25,9 +26,17 @@ from cleftmission.core.tests.access_table import (
     World,
 )
 from cleftmission.core.tests.helpers import form_data, guardian_rows
-from cleftmission.factories import CredentialFactory, GuardianFactory, VolunteerFactory
+from cleftmission.factories import (
+    CredentialFactory,
+    GuardianFactory,
+    TeamProposalFactory,
+    UnavailabilityFactory,
+    VolunteerFactory,
+)
 from cleftmission.patients.models import Patient
 from cleftmission.screening.tests.access_pages import SCREENING_PAGES
+from cleftmission.volunteers.models import MissionMember
+from cleftmission.volunteers.tests.access_pages import VOLUNTEER_PAGES
 
 
 def _mission(w: World) -> dict[str, int]:
@@ -58,7 +67,7 @@ def _child(w: World) -> dict[str, int]:
 # until it is listed here with the roles that may use it.
 PAGES: dict[str, Page] = {
     "healthz": Page(allowed=EVERY_ROLE, public=True),
-    "dashboard": Page(allowed=EVERY_ROLE),
+    "dashboard": Page(allowed=EVERY_ROLE, redirects=frozenset({"volunteer"})),  # to their own page
     "missions:list": Page(allowed=EVERY_ROLE),
     "missions:create": Page(allowed=PLANNERS, kind="form"),
     "missions:detail": Page(allowed=EVERY_ROLE, params=_mission),
@@ -80,10 +89,12 @@ PAGES: dict[str, Page] = {
     "patients:detail": Page(allowed=EVERY_ROLE, params=_child),
     "patients:edit": Page(allowed=EDITS_CHILDREN, kind="form", params=_child),
     **SCREENING_PAGES,
+    **VOLUNTEER_PAGES,
 }
 
 PERSONAS = {
     "outsider": "outsider",
+    "volunteer": "volunteer_user",
     "viewer": "viewer",
     "registrar": "registrar",
     "clinician": "clinician",
@@ -123,10 +134,21 @@ def client_as(request: pytest.FixtureRequest, role: str) -> Client:
 
 
 @pytest.fixture
-def world(mission: Any, child: Any) -> World:
+def world(mission: Any, child: Any, volunteer_user: Any) -> World:
     GuardianFactory(patient=child, phone="+84912345678")
-    volunteer: Any = VolunteerFactory(family_name="Hoàng", given_name="Yến", phone="+84901234567")
-    return World(mission=mission, child=child, volunteer=volunteer, credential=CredentialFactory(volunteer=volunteer))
+    volunteer = volunteer_user.volunteer
+    credential = CredentialFactory(
+        volunteer=volunteer, document=SimpleUploadedFile("bls.pdf", b"%PDF-1.4 synthetic", "application/pdf")
+    )
+    return World(
+        mission=mission,
+        child=child,
+        volunteer=volunteer,
+        credential=credential,
+        member=MissionMember.objects.get(mission=mission, volunteer=volunteer),
+        proposal=TeamProposalFactory(mission=mission, volunteer=VolunteerFactory(specialty="anesthesiologist")),
+        unavailability=UnavailabilityFactory(volunteer=volunteer),
+    )
 
 
 def test_every_page_has_a_name_and_an_entry_in_the_access_table() -> None:
@@ -147,16 +169,20 @@ def test_the_walk_covers_the_pages_a_user_relies_on() -> None:
 def expected_get(page: Page, role: str) -> int:
     if page.public:
         return 200
-    if role == "anonymous":
+    if role == "anonymous" or role in page.redirects:
         return 302
+    if role in page.not_found:
+        return 404
     if role not in page.allowed:
         return 403
     return 405 if page.kind == "action" else 200
 
 
 def expected_post(page: Page, role: str) -> set[int]:
-    if role == "anonymous":
+    if role == "anonymous" or role in page.redirects:
         return {302}
+    if role in page.not_found:
+        return {404}
     if role not in page.allowed:
         return {403}
     # Allowed: an empty form comes back with its errors (200), or is saved (302).
@@ -176,7 +202,7 @@ def test_every_page_answers_each_role_as_the_access_table_says(
         response = client.get(url)
         if response.status_code != expected_get(page, role):
             wrong.append(f"GET {url} ({name}): {response.status_code}, expected {expected_get(page, role)}")
-        elif response.status_code == 302:
+        elif response.status_code == 302 and role not in page.redirects:
             assert response["Location"].startswith("/accounts/login/?next="), response["Location"]
         if page.kind == "read":
             continue
@@ -186,7 +212,7 @@ def test_every_page_answers_each_role_as_the_access_table_says(
         elif role == "anonymous":
             assert response["Location"].startswith("/accounts/login/?next="), response["Location"]
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
-    if role in {"anonymous", "outsider", "viewer"}:
+    if role in {"anonymous", "outsider", "viewer", "volunteer"}:
         assert AuditEntry.objects.count() == audit_before, "a user who may change nothing changed something"
 
 
@@ -315,7 +341,9 @@ def test_a_registrar_cannot_register_a_child_for_a_mission_they_are_not_on(
     assert not Patient.objects.filter(given_name="Hải").exists()
 
 
-@pytest.mark.parametrize("role", ["anonymous", "outsider", "viewer", "registrar", "clinician", "coordinator"])
+@pytest.mark.parametrize(
+    "role", ["anonymous", "outsider", "volunteer", "viewer", "registrar", "clinician", "coordinator"]
+)
 def test_the_django_admin_is_closed_to_everyone_but_the_administrator(
     request: pytest.FixtureRequest, role: str
 ) -> None:

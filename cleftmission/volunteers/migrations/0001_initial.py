@@ -7,68 +7,199 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('missions', '0001_initial'),
+        ("missions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Volunteer',
+            name="Volunteer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('family_name', models.CharField(max_length=100, verbose_name='family name')),
-                ('given_name', models.CharField(max_length=100, verbose_name='given name')),
-                ('specialty', models.CharField(choices=[('plastic_surgeon', 'Plastic surgeon'), ('anesthesiologist', 'Anesthesiologist'), ('pediatrician', 'Pediatrician'), ('dentist', 'Dentist'), ('speech_pathologist', 'Speech pathologist'), ('nurse', 'Nurse'), ('child_life', 'Child life specialist'), ('biomedical', 'Biomedical technician'), ('interpreter', 'Interpreter'), ('coordinator', 'Coordinator'), ('student', 'Student'), ('student_sponsor', 'Student sponsor')], max_length=30, verbose_name='specialty')),
-                ('origin', models.CharField(choices=[('in_country', 'In-country'), ('regional', 'Regional'), ('international', 'International')], max_length=20, verbose_name='origin')),
-                ('country', models.CharField(blank=True, max_length=100, verbose_name='country')),
-                ('languages', models.CharField(blank=True, help_text='For example: vi, en', max_length=200, verbose_name='languages')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=30, validators=[cleftmission.core.validators.validate_phone], verbose_name='phone')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='volunteer', to=settings.AUTH_USER_MODEL, verbose_name='login')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("family_name", models.CharField(max_length=100, verbose_name="family name")),
+                ("given_name", models.CharField(max_length=100, verbose_name="given name")),
+                (
+                    "specialty",
+                    models.CharField(
+                        choices=[
+                            ("plastic_surgeon", "Plastic surgeon"),
+                            ("anesthesiologist", "Anesthesiologist"),
+                            ("pediatrician", "Pediatrician"),
+                            ("dentist", "Dentist"),
+                            ("speech_pathologist", "Speech pathologist"),
+                            ("nurse", "Nurse"),
+                            ("child_life", "Child life specialist"),
+                            ("biomedical", "Biomedical technician"),
+                            ("interpreter", "Interpreter"),
+                            ("coordinator", "Coordinator"),
+                            ("student", "Student"),
+                            ("student_sponsor", "Student sponsor"),
+                        ],
+                        max_length=30,
+                        verbose_name="specialty",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("in_country", "In-country"),
+                            ("regional", "Regional"),
+                            ("international", "International"),
+                        ],
+                        max_length=20,
+                        verbose_name="origin",
+                    ),
+                ),
+                ("country", models.CharField(blank=True, max_length=100, verbose_name="country")),
+                (
+                    "languages",
+                    models.CharField(
+                        blank=True, help_text="For example: vi, en", max_length=200, verbose_name="languages"
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=30,
+                        validators=[cleftmission.core.validators.validate_phone],
+                        verbose_name="phone",
+                    ),
+                ),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=200)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="volunteer",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="login",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'volunteer',
-                'verbose_name_plural': 'volunteers',
-                'ordering': ['family_name', 'given_name'],
+                "verbose_name": "volunteer",
+                "verbose_name_plural": "volunteers",
+                "ordering": ["family_name", "given_name"],
             },
         ),
         migrations.CreateModel(
-            name='MissionMember',
+            name="MissionMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('plastic_surgeon', 'Plastic surgeon'), ('anesthesiologist', 'Anesthesiologist'), ('pediatrician', 'Pediatrician'), ('dentist', 'Dentist'), ('speech_pathologist', 'Speech pathologist'), ('nurse', 'Nurse'), ('child_life', 'Child life specialist'), ('biomedical', 'Biomedical technician'), ('interpreter', 'Interpreter'), ('coordinator', 'Coordinator'), ('student', 'Student'), ('student_sponsor', 'Student sponsor')], max_length=30, verbose_name='role on this mission')),
-                ('mission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='missions.mission', verbose_name='mission')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='volunteers.volunteer', verbose_name='volunteer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("plastic_surgeon", "Plastic surgeon"),
+                            ("anesthesiologist", "Anesthesiologist"),
+                            ("pediatrician", "Pediatrician"),
+                            ("dentist", "Dentist"),
+                            ("speech_pathologist", "Speech pathologist"),
+                            ("nurse", "Nurse"),
+                            ("child_life", "Child life specialist"),
+                            ("biomedical", "Biomedical technician"),
+                            ("interpreter", "Interpreter"),
+                            ("coordinator", "Coordinator"),
+                            ("student", "Student"),
+                            ("student_sponsor", "Student sponsor"),
+                        ],
+                        max_length=30,
+                        verbose_name="role on this mission",
+                    ),
+                ),
+                (
+                    "mission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="missions.mission",
+                        verbose_name="mission",
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="volunteers.volunteer",
+                        verbose_name="volunteer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'team member',
-                'verbose_name_plural': 'team members',
-                'ordering': ['mission', 'role'],
-                'constraints': [models.UniqueConstraint(fields=('mission', 'volunteer'), name='member_once_per_mission')],
+                "verbose_name": "team member",
+                "verbose_name_plural": "team members",
+                "ordering": ["mission", "role"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("mission", "volunteer"), name="member_once_per_mission")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Credential',
+            name="Credential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('licence', 'Medical licence'), ('specialty_diploma', 'Specialty diploma'), ('board_certification', 'Board certification'), ('bls', 'BLS'), ('pals', 'PALS'), ('acls', 'ACLS'), ('nursing_licence', 'Nursing licence'), ('passport', 'Passport'), ('other', 'Other')], max_length=30, verbose_name='kind')),
-                ('number', models.CharField(blank=True, max_length=100, verbose_name='number')),
-                ('issuer', models.CharField(blank=True, max_length=200, verbose_name='issued by')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, help_text='Leave empty if it never expires', null=True, verbose_name='valid until')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credentials', to='volunteers.volunteer', verbose_name='volunteer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("licence", "Medical licence"),
+                            ("specialty_diploma", "Specialty diploma"),
+                            ("board_certification", "Board certification"),
+                            ("bls", "BLS"),
+                            ("pals", "PALS"),
+                            ("acls", "ACLS"),
+                            ("nursing_licence", "Nursing licence"),
+                            ("passport", "Passport"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("number", models.CharField(blank=True, max_length=100, verbose_name="number")),
+                ("issuer", models.CharField(blank=True, max_length=200, verbose_name="issued by")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                (
+                    "valid_to",
+                    models.DateField(
+                        blank=True, help_text="Leave empty if it never expires", null=True, verbose_name="valid until"
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credentials",
+                        to="volunteers.volunteer",
+                        verbose_name="volunteer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'credential',
-                'verbose_name_plural': 'credentials',
-                'ordering': ['volunteer', 'kind', '-valid_to'],
-                'indexes': [models.Index(fields=['valid_to'], name='credential_valid_to_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='credential_ends_after_start')],
+                "verbose_name": "credential",
+                "verbose_name_plural": "credentials",
+                "ordering": ["volunteer", "kind", "-valid_to"],
+                "indexes": [models.Index(fields=["valid_to"], name="credential_valid_to_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_from__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="credential_ends_after_start",
+                    )
+                ],
             },
         ),
     ]

@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('volunteers', '0001_initial'),
+        ("volunteers", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='volunteer',
-            options={'ordering': ['search_name', 'id'], 'verbose_name': 'volunteer', 'verbose_name_plural': 'volunteers'},
+            name="volunteer",
+            options={
+                "ordering": ["search_name", "id"],
+                "verbose_name": "volunteer",
+                "verbose_name_plural": "volunteers",
+            },
         ),
     ]
