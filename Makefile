@@ -27,7 +27,7 @@ demo: install
 	DEBUG=true $(PY) manage.py load_demo
 	@echo ""
 	@echo "CleftMission is at http://127.0.0.1:8000  (Ctrl-C stops it)"
-	@echo "Log in as admin, coordinator, clinician, registrar or viewer; the password is: demo"
+	@echo "Log in as admin, coordinator, clinician, registrar, viewer or volunteer; the password is: demo"
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: $(VENV)/.installed

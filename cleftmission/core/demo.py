@@ -1,5 +1,8 @@
 """A synthetic demo programme: partner hospitals, a year of missions, a credentialed volunteer
-pool, children with their guardians and histories across missions, and one login per role.
+pool, children with their guardians and histories across missions, one login per role and
+a volunteer's own login. The upcoming international mission's team is full, with a few
+problems to fix (see `cleftmission.volunteers.demo`); a few uploaded documents (tiny
+synthetic PDFs, in MEDIA_ROOT) wait for verification.
 
 Everything here is invented (names drawn at random from common Vietnamese and foreign names,
 phone numbers drawn at random from valid Vietnamese mobile ranges): never real patient data.
@@ -26,8 +29,10 @@ from functools import cache
 from typing import Any, TypeVar
 
 import phonenumbers
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
@@ -39,7 +44,16 @@ from cleftmission.core.vietnam import PROVINCES
 from cleftmission.missions.models import Mission, OperatingTable, Site
 from cleftmission.patients.models import Guardian, Patient
 from cleftmission.screening.models import Decision, DeferralCode, Procedure, Referral, ScreeningVisit
-from cleftmission.volunteers.models import SPECIALTY_ROLE, Credential, MissionMember, Volunteer, every_day
+from cleftmission.volunteers.demo import UpcomingTeam, balance_first_timers, demo_pdf, plan_upcoming_team
+from cleftmission.volunteers.models import (
+    SPECIALTY_ROLE,
+    Credential,
+    MissionMember,
+    RequiredCredential,
+    Volunteer,
+    credential_document_path,
+    every_day,
+)
 
 SEED = 20261207
 PASSWORD = "demo"
@@ -80,6 +94,9 @@ LOGINS = [
     Login("registrar", Role.REGISTRAR, "Hồng Nhung", "Đỗ Thị"),
     Login("viewer", Role.VIEWER, "Minh", "Vũ Đức"),
 ]
+
+# A login with no role, belonging to a volunteer of the upcoming team: their own page only.
+VOLUNTEER_LOGIN = "volunteer"
 
 # The Volunteer records behind the clinician's and the registrar's logins.
 LOGIN_VOLUNTEERS = {
@@ -350,6 +367,7 @@ class Programme:
     current: Mission  # a local mission in its screening days
     upcoming: Mission  # the international mission, in planning
     recent: list[Mission]  # the most recent closed missions, newest first
+    clash: Mission | None = None  # a local mission overlapping the international one's last days
 
     @property
     def login_missions(self) -> list[Mission]:
@@ -432,12 +450,19 @@ def make_missions(rng: random.Random, sites: list[Site], today: dt.date, years: 
     start = today - dt.timedelta(days=1)
     current = add(Mission.Kind.LOCAL, 0, start, 4, Mission.Phase.SCREENING, _local_name(SITES[0], start))
     start = today + dt.timedelta(days=12)
-    add(Mission.Kind.LOCAL, 1, start, 4, Mission.Phase.PLANNING, _local_name(SITES[1], start))
+    ahead = add(Mission.Kind.LOCAL, 1, start, 4, Mission.Phase.PLANNING, _local_name(SITES[1], start))
+    # And one in Hồ Chí Minh City starting on the international mission's second-last day: a
+    # volunteer booked on both is one of the problems the international team page shows.
+    start = upcoming.end_date - dt.timedelta(days=1)
+    name = _local_name(SITES[1], start)
+    clash = add(
+        Mission.Kind.LOCAL, 1, start, 4, Mission.Phase.PLANNING, f"{name} – đợt 2" if name == ahead.name else name
+    )
 
     missions.sort(key=lambda m: (m.start_date, m.site_id))
     _bulk(Mission, missions)
     recent = sorted((m for m in missions if m.phase == Mission.Phase.CLOSED), key=lambda m: m.start_date)[::-1]
-    return Programme(sites=sites, missions=missions, current=current, upcoming=upcoming, recent=recent[:4])
+    return Programme(sites=sites, missions=missions, current=current, upcoming=upcoming, recent=recent[:4], clash=clash)
 
 
 # --- volunteers, credentials and teams ------------------------------------------------------
@@ -606,11 +631,87 @@ def make_volunteers(rng: random.Random, count: int, users: dict[str, Any]) -> Pe
     return People(volunteers=rows, by_login=by_login)
 
 
+def _required_kinds() -> dict[str, list[str]]:
+    """specialty → the credential kinds it requires (RequiredCredential, seeded and editable)."""
+    required: dict[str, list[str]] = defaultdict(list)
+    for specialty, kind in RequiredCredential.objects.order_by("specialty", "kind").values_list("specialty", "kind"):
+        required[specialty].append(kind)
+    return required
+
+
+def _credential(
+    rng: random.Random,
+    volunteer: Volunteer,
+    kind: str,
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+    verification: str = Credential.Verification.VERIFIED,
+) -> Credential:
+    return Credential(
+        volunteer=volunteer,
+        kind=kind,
+        number=f"{NUMBER_PREFIX[K(kind)]}-{rng.randint(100000, 999999)}",
+        issuer=_issuer(kind, volunteer.specialty, volunteer.country),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        verification=verification,
+    )
+
+
+def _renewed(rng: random.Random, volunteer: Volunteer, kind: str, issued: dt.date, status: str) -> Credential:
+    """A certificate just obtained, uploaded by the volunteer."""
+    years = VALIDITY_YEARS[K(kind)]
+    valid_to = issued + dt.timedelta(days=years * 365) if years else None
+    return _credential(rng, volunteer, kind, issued, valid_to, status)
+
+
+# What a volunteer of the pool uploads while waiting for a coordinator to check it.
+UPLOADS: dict[str, Credential.Kind] = {
+    S.PLASTIC_SURGEON: K.BOARD_CERTIFICATION,
+    S.ANESTHESIOLOGIST: K.PALS,
+    S.NURSE: K.NURSING_LICENCE,
+    S.PEDIATRICIAN: K.PALS,
+}
+REJECTION_REASON = "The scan is cut off: the expiry date cannot be read. Please upload the whole certificate."
+
+
+def _attach_documents(credentials: list[Credential]) -> None:
+    """Store a synthetic scan (a tiny PDF) for each, under the private documents' random names."""
+    storage = Credential._meta.get_field("document").storage
+    for credential in credentials:
+        volunteer = credential.volunteer
+        lines = [
+            str(Credential.Kind(credential.kind).label),
+            f"Holder: {volunteer.full_name}",
+            f"Number: {credential.number}",
+            f"Issued by: {credential.issuer}",
+        ]
+        if credential.valid_from:
+            lines.append(f"Valid from: {credential.valid_from:%d/%m/%Y}")
+        if credential.valid_to:
+            lines.append(f"Valid until: {credential.valid_to:%d/%m/%Y}")
+        name = credential_document_path(credential, f"{credential.kind}.pdf")
+        credential.document = storage.save(name, ContentFile(demo_pdf(lines)))
+
+
 def make_credentials(
-    rng: random.Random, people: People, today: dt.date, upcoming: Mission, team: Sequence[Volunteer]
+    rng: random.Random,
+    people: People,
+    today: dt.date,
+    upcoming: Mission,
+    plan: UpcomingTeam,
+    reviewer: Any = None,
 ) -> list[Credential]:
-    """Credentials by specialty, mostly valid; some expired, some expiring within 60 days, and
-    some on the upcoming team that expire during the mission."""
+    """Credentials by specialty, mostly valid; some expired, some expiring within 60 days.
+
+    The upcoming team (and the anaesthesiologist kept free for its gap) hold every credential
+    their specialty requires, verified and valid well past the mission, except the planted
+    problem: one nurse's BLS ends during the mission (her renewal waits for verification).
+    A few documents uploaded from the pool wait for verification; one was rejected."""
+    required = _required_kinds()
+    cleared = {id(v) for v in plan.cleared}
+    # Far enough that no warning shows either (credentials ending soon after the mission).
+    clear_days = (upcoming.end_date - today).days + settings.CREDENTIAL_WARNING_DAYS + 30
     rows: list[Credential] = []
     login_people = set(id(v) for v in people.by_login.values())
     for volunteer in people.volunteers:
@@ -619,13 +720,18 @@ def make_credentials(
             kinds.append(K.PASSPORT)
             if K.BOARD_CERTIFICATION not in kinds and volunteer.specialty in (S.PEDIATRICIAN, S.DENTIST):
                 kinds.append(K.BOARD_CERTIFICATION)
-        elif K.BOARD_CERTIFICATION in kinds and rng.random() < 0.7:
+        elif K.BOARD_CERTIFICATION in kinds and id(volunteer) not in cleared and rng.random() < 0.7:
             kinds.remove(K.BOARD_CERTIFICATION)  # less common in Vietnam than a specialty diploma
+        if id(volunteer) in cleared:
+            kinds.extend(K(kind) for kind in required.get(volunteer.specialty, []) if kind not in kinds)
         for kind in kinds:
             years = VALIDITY_YEARS[kind]
             if years is None:
                 valid_from = today - dt.timedelta(days=rng.randint(365, 20 * 365))
                 valid_to = None
+            elif id(volunteer) in cleared:
+                valid_to = today + dt.timedelta(days=rng.randint(clear_days, max(clear_days, years * 365 - 30)))
+                valid_from = valid_to - dt.timedelta(days=years * 365)
             else:
                 draw = rng.random() if id(volunteer) not in login_people else 1.0
                 if draw < 0.07:
@@ -635,27 +741,46 @@ def make_credentials(
                 else:
                     valid_to = today + dt.timedelta(days=rng.randint(90, years * 365))
                 valid_from = valid_to - dt.timedelta(days=years * 365)
-            rows.append(
-                Credential(
-                    volunteer=volunteer,
-                    kind=kind,
-                    number=f"{NUMBER_PREFIX[kind]}-{rng.randint(100000, 999999)}",
-                    issuer=_issuer(kind, volunteer.specialty, volunteer.country),
-                    valid_from=valid_from,
-                    valid_to=valid_to,
-                    verification=Credential.Verification.VERIFIED,
-                )
-            )
-    # On the upcoming team: two BLS certificates end during the mission, one is already expired.
-    team_ids = {id(v) for v in team if id(v) not in login_people}
-    bls = [c for c in rows if c.kind == K.BLS and id(c.volunteer) in team_ids]
-    rng.shuffle(bls)
-    for credential in bls[:2]:
-        credential.valid_to = upcoming.start_date + dt.timedelta(days=rng.randint(1, 5))
-        credential.valid_from = credential.valid_to - dt.timedelta(days=2 * 365)
-    for credential in bls[2:3]:
-        credential.valid_to = today - dt.timedelta(days=rng.randint(5, 90))
-        credential.valid_from = credential.valid_to - dt.timedelta(days=2 * 365)
+            rows.append(_credential(rng, volunteer, kind, valid_from, valid_to))
+
+    documents: list[Credential] = []
+    # The planted problem: a BLS certificate ending on the mission's third day. Its holder
+    # took the course again last week and uploaded the new certificate: verifying it fixes it.
+    if plan.expiring is not None:
+        bls = next((c for c in rows if c.volunteer is plan.expiring and c.kind == K.BLS), None)
+        if bls is None:
+            bls = _credential(rng, plan.expiring, K.BLS, None, None)
+            rows.append(bls)
+        bls.valid_to = upcoming.start_date + dt.timedelta(days=2)
+        bls.valid_from = bls.valid_to - dt.timedelta(days=2 * 365)
+        renewal = _renewed(
+            rng, plan.expiring, K.BLS, today - dt.timedelta(days=rng.randint(3, 8)), Credential.Verification.PENDING
+        )
+        rows.append(renewal)
+        documents.extend([bls, renewal])
+    # An old PALS certificate, since renewed, is still on someone's record: expired, harmless.
+    planted = {id(v) for v in (plan.expiring, plan.double_booked) if v is not None}
+    holders = [
+        v for v in plan.volunteers if id(v) not in planted | login_people and K.PALS in required.get(v.specialty, [])
+    ]
+    if holders:
+        old_end = today - dt.timedelta(days=rng.randint(20, 200))
+        rows.append(_credential(rng, rng.choice(holders), K.PALS, old_end - dt.timedelta(days=2 * 365), old_end))
+    # From the pool (not on the upcoming team): uploads waiting for verification, one rejected.
+    pool = [v for v in people.volunteers if id(v) not in cleared | login_people and v.specialty in UPLOADS]
+    uploaders = rng.sample(pool, min(4, len(pool)))
+    for i, volunteer in enumerate(uploaders):
+        issued = today - dt.timedelta(days=rng.randint(2, 40))
+        rejected = i == len(uploaders) - 1 and len(uploaders) > 1
+        status = Credential.Verification.REJECTED if rejected else Credential.Verification.PENDING
+        upload = _renewed(rng, volunteer, UPLOADS[volunteer.specialty], issued, status)
+        if rejected:
+            upload.rejection_reason = REJECTION_REASON
+            upload.verified_by = reviewer
+            upload.verified_at = timezone.now() - dt.timedelta(days=1)
+        rows.append(upload)
+        documents.append(upload)
+    _attach_documents(documents)
     _bulk(Credential, rows)
     return rows
 
@@ -685,9 +810,17 @@ def _team(rng: random.Random, mission: Mission, pools: dict[str, list[Volunteer]
     return team[: mission.team_size_cap]
 
 
-def make_teams(rng: random.Random, programme: Programme, people: People) -> dict[int, list[Volunteer]]:
+def _overlaps(mission: Mission, other: Mission) -> bool:
+    return mission.pk != other.pk and mission.start_date <= other.end_date and mission.end_date >= other.start_date
+
+
+def make_teams(
+    rng: random.Random, programme: Programme, people: People
+) -> tuple[dict[int, list[Volunteer]], UpcomingTeam]:
     """A team for every mission; the clinician's and registrar's volunteers are on the upcoming
-    mission, the one under way and the most recent closed ones."""
+    mission, the one under way and the most recent closed ones. The upcoming international
+    mission's team fills its staffing template, with the problems of `volunteers.demo` planted:
+    its members are on no other mission at those dates but one (the double booking)."""
     logins = list(people.by_login.values())
     others = [v for v in people.volunteers if v not in logins]
     local_pools: dict[str, list[Volunteer]] = defaultdict(list)
@@ -696,20 +829,64 @@ def make_teams(rng: random.Random, programme: Programme, people: People) -> dict
         all_pools[v.specialty].append(v)
         if v.origin == Volunteer.Origin.IN_COUNTRY:
             local_pools[v.specialty].append(v)
+    upcoming = programme.upcoming
+    plan = plan_upcoming_team(rng, upcoming, all_pools, logins)
+    kept_free = {v.pk for v in plan.cleared}
     login_missions = {m.pk for m in programme.login_missions}
     teams: dict[int, list[Volunteer]] = {}
     rows: list[MissionMember] = []
     for mission in programme.missions:
-        team = _team(rng, mission, all_pools if mission.kind == Mission.Kind.INTERNATIONAL else local_pools)
+        if mission.pk == upcoming.pk:
+            teams[mission.pk] = plan.volunteers
+            rows.extend(
+                MissionMember(mission=mission, volunteer=m.volunteer, role=m.role, days=m.days) for m in plan.members
+            )
+            continue
+        pools = all_pools if mission.kind == Mission.Kind.INTERNATIONAL else local_pools
+        if _overlaps(mission, upcoming):
+            pools = {specialty: [v for v in pool if v.pk not in kept_free] for specialty, pool in pools.items()}
+        team = _team(rng, mission, pools)
         if mission.pk in login_missions:
             team = [*logins, *team][: max(mission.team_size_cap, len(logins))]
+        if programme.clash is not None and mission.pk == programme.clash.pk and plan.double_booked is not None:
+            team = [*team[: mission.team_size_cap - 1], plan.double_booked]
         teams[mission.pk] = team
         days = every_day(mission)
         rows.extend(
             MissionMember(mission=mission, volunteer=v, role=SPECIALTY_ROLE[v.specialty], days=days) for v in team
         )
     _bulk(MissionMember, rows)
-    return teams
+    _set_prior_missions(rng, people, plan, {m.volunteer.pk for m in rows if m.mission.start_date < upcoming.start_date})
+    return teams, plan
+
+
+def _set_prior_missions(rng: random.Random, people: People, plan: UpcomingTeam, experienced: set[int]) -> None:
+    """Many volunteers from abroad served with the programme before the registry was kept;
+    the upcoming team's share of first-time volunteers comes out within its bounds."""
+    changed: dict[int, Volunteer] = {}
+    for volunteer in people.volunteers:
+        if volunteer.origin != Volunteer.Origin.IN_COUNTRY and volunteer.pk not in experienced and rng.random() < 0.4:
+            volunteer.prior_missions = rng.randint(1, 15)
+            changed[volunteer.pk] = volunteer
+    for volunteer in balance_first_timers(rng, plan, experienced):
+        changed[volunteer.pk] = volunteer
+    Volunteer.objects.bulk_update(list(changed.values()), ["prior_missions"], batch_size=BATCH)
+
+
+def link_volunteer_login(user: Any, volunteer: Volunteer | None) -> list[str]:
+    """The "volunteer" login (no role) belongs to the upcoming team's nurse whose BLS ends
+    during the mission: on their own page they see the mission and the renewal they uploaded."""
+    if user is None or volunteer is None:
+        return []
+    if Volunteer.objects.filter(user=user).exists():
+        return [f"User {user.get_username()!r} already had a volunteer record; it was left unchanged."]
+    Volunteer.objects.filter(pk=volunteer.pk).update(user=user)
+    volunteer.user = user
+    if not user.first_name and not user.last_name:
+        user.first_name, user.last_name = volunteer.given_name, volunteer.family_name
+        user.email = volunteer.email
+        user.save(update_fields=["first_name", "last_name", "email"])
+    return []
 
 
 # --- children, guardians, visits -----------------------------------------------------------
@@ -1098,7 +1275,8 @@ def _reset_sequences(model_list: list[type[models.Model]]) -> None:
 
 
 def make_users() -> tuple[dict[str, Any], list[str]]:
-    """The five demo logins (password "demo"). An existing user of the same name is left alone."""
+    """The five demo logins with a role, and the volunteer's login without one (password "demo",
+    linked to their record by `link_volunteer_login`). An existing user of the same name is left alone."""
     User = get_user_model()
     password = make_password(PASSWORD)  # hashed once: the hash is slow on purpose
     users: dict[str, Any] = {}
@@ -1120,6 +1298,10 @@ def make_users() -> tuple[dict[str, Any], list[str]]:
         else:
             notes.append(f"User {login.username!r} already existed; its password and role were left unchanged.")
         users[login.username] = user
+    user, created = User.objects.get_or_create(username=VOLUNTEER_LOGIN, defaults={"password": password})
+    if not created:
+        notes.append(f"User {VOLUNTEER_LOGIN!r} already existed; its password was left unchanged.")
+    users[VOLUNTEER_LOGIN] = user
     return users, notes
 
 
@@ -1153,6 +1335,7 @@ def counts() -> dict[str, int]:
         "credentials": Credential.objects.count(),
         "  expired": Credential.objects.expired(today).count(),
         "  expiring within 60 days": Credential.objects.expiring_within(today, 60).count(),
+        "  waiting for verification": Credential.objects.filter(verification=Credential.Verification.PENDING).count(),
         "team members": MissionMember.objects.count(),
         "children": Patient.objects.count(),
         "guardians": Guardian.objects.count(),
@@ -1177,8 +1360,9 @@ def load(
         programme = make_missions(rng, sites, today, scale.years)
         say(f"{len(programme.missions)} missions")
         people = make_volunteers(rng, scale.volunteers, users)
-        teams = make_teams(rng, programme, people)
-        make_credentials(rng, people, today, programme.upcoming, teams[programme.upcoming.pk])
+        _teams, upcoming_team = make_teams(rng, programme, people)
+        make_credentials(rng, people, today, programme.upcoming, upcoming_team, reviewer=users.get("coordinator"))
+        notes.extend(link_volunteer_login(users.get(VOLUNTEER_LOGIN), upcoming_team.expiring))
         say(f"{len(people.volunteers)} volunteers and their credentials")
         clinician = users.get("clinician")
         decided_by = {m.pk: clinician for m in programme.login_missions} if clinician else {}

@@ -19,7 +19,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from cleftmission.core import demo
@@ -35,8 +35,11 @@ from cleftmission.volunteers.models import Credential, MissionMember, Volunteer
 
 
 @pytest.fixture(scope="module")
-def demo_output(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
-    with django_db_blocker.unblock(), transaction.atomic():
+def demo_output(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    media = str(tmp_path_factory.mktemp("demo-media"))  # the demo's documents, never into media/
+    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock(), transaction.atomic():
         out = io.StringIO()
         call_command("load_demo", stdout=out)
         yield out.getvalue()

@@ -41,3 +41,4 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo logins (password: {demo.PASSWORD})")
             for login in demo.LOGINS:
                 self.stdout.write(f"  {login.username:<12} {login.role.label}")
+            self.stdout.write(f"  {demo.VOLUNTEER_LOGIN:<12} (no role: a volunteer on the upcoming mission, /me/)")
