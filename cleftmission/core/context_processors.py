@@ -3,6 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from cleftmission.core import roles
+from cleftmission.volunteers.views_me import linked_volunteer
 
 
 def role(request: HttpRequest) -> dict[str, Any]:
@@ -18,5 +19,7 @@ def role(request: HttpRequest) -> dict[str, Any]:
             "see_contacts": user_role in roles.SEE_CONTACTS,
             "see_audit": user_role in roles.SEE_AUDIT,
             "admin": user_role == roles.Role.ADMINISTRATOR,
+            # a login linked to a volunteer record has a page of their own, whatever their role
+            "my_page": linked_volunteer(getattr(request, "user", None)) is not None,
         },
     }

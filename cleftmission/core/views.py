@@ -1,22 +1,28 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cleftmission.core import roles
-from cleftmission.core.roles import role_required
 from cleftmission.missions.models import Mission
 from cleftmission.patients.access import my_missions, visible_patients
 from cleftmission.volunteers.models import Credential, Volunteer
+from cleftmission.volunteers.views_me import linked_volunteer
 
 
-@role_required(roles.ANY_ROLE)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    """The home page. A volunteer without a role is sent to their own page; a login with
+    neither a role nor a volunteer record is refused."""
     role = roles.role_of(request.user)
+    if role is None:
+        if linked_volunteer(request.user) is not None:
+            return redirect("volunteers:me")
+        raise PermissionDenied
+    today = timezone.localdate()
     upcoming = Mission.objects.upcoming(today).select_related("site")
     if role in (roles.Role.CLINICIAN, roles.Role.REGISTRAR):
         upcoming = upcoming.filter(pk__in=my_missions(request.user).values("pk"))
@@ -36,6 +42,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .select_related("volunteer")
             .order_by("valid_to")[:10]
         )
+    if role in roles.MANAGE_PLANNING:
+        context["pending_documents"] = Credential.objects.filter(verification=Credential.Verification.PENDING).count()
     return render(request, "core/dashboard.html", context)
 
 

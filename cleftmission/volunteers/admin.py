@@ -3,7 +3,15 @@ from typing import Any
 from django.contrib import admin
 
 from cleftmission.core.admin import AuditedAdmin
-from cleftmission.volunteers.models import Credential, MissionMember, Volunteer
+from cleftmission.volunteers.models import (
+    Credential,
+    MissionMember,
+    RequiredCredential,
+    StaffingNeed,
+    TeamProposal,
+    Unavailability,
+    Volunteer,
+)
 
 
 @admin.register(Volunteer)
@@ -16,9 +24,11 @@ class VolunteerAdmin(AuditedAdmin):
 
 @admin.register(Credential)
 class CredentialAdmin(AuditedAdmin):
-    list_display = ["volunteer", "kind", "valid_from", "valid_to"]
-    list_filter = ["kind"]
-    raw_id_fields = ["volunteer"]
+    list_display = ["volunteer", "kind", "valid_from", "valid_to", "verification"]
+    list_filter = ["kind", "verification"]
+    raw_id_fields = ["volunteer", "verified_by"]
+    # The document is served only through the checking view, never as a public media link.
+    exclude = ["document"]
 
     def audit_target(self, obj: Any) -> Any:
         return obj.volunteer
@@ -29,3 +39,37 @@ class MissionMemberAdmin(AuditedAdmin):
     list_display = ["volunteer", "mission", "role"]
     list_filter = ["mission"]
     raw_id_fields = ["volunteer", "mission"]
+
+    def audit_target(self, obj: Any) -> Any:
+        return obj.mission
+
+
+@admin.register(Unavailability)
+class UnavailabilityAdmin(AuditedAdmin):
+    list_display = ["volunteer", "first_day", "last_day", "reason"]
+    raw_id_fields = ["volunteer"]
+
+    def audit_target(self, obj: Any) -> Any:
+        return obj.volunteer
+
+
+@admin.register(RequiredCredential)
+class RequiredCredentialAdmin(AuditedAdmin):
+    list_display = ["specialty", "kind"]
+    list_filter = ["specialty"]
+
+
+@admin.register(StaffingNeed)
+class StaffingNeedAdmin(AuditedAdmin):
+    list_display = ["mission_kind", "role", "per_table", "fixed"]
+    list_filter = ["mission_kind"]
+
+
+@admin.register(TeamProposal)
+class TeamProposalAdmin(AuditedAdmin):
+    list_display = ["volunteer", "mission", "role", "status", "proposed_at"]
+    list_filter = ["status", "mission"]
+    raw_id_fields = ["volunteer", "mission", "decided_by"]
+
+    def audit_target(self, obj: Any) -> Any:
+        return obj.mission
