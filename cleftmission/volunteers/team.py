@@ -199,8 +199,11 @@ def credential_problems(
             continue
         verified = [c for c in held if c.verification == VERIFIED]
         if not verified:
+            # Rejected only when nothing of this kind is still waiting: a document sent again
+            # after a rejection waits for verification.
+            waiting = any(c.verification != REJECTED for c in held)
             rejected = next((c for c in held if c.verification == REJECTED), None)
-            if rejected is not None and len(held) == 1:
+            if rejected is not None and not waiting:
                 problems.append(
                     Problem(
                         "credential_rejected",
