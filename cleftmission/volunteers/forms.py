@@ -1,13 +1,24 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cleftmission.core.forms import DateInput
 from cleftmission.missions.models import Mission
-from cleftmission.volunteers.models import Credential, MissionRole, StaffingNeed, Unavailability, Volunteer
+from cleftmission.volunteers.models import (
+    SPECIALTY_ROLE,
+    Credential,
+    MissionRole,
+    StaffingNeed,
+    Unavailability,
+    Volunteer,
+    every_day,
+    mission_days,
+)
 
 DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png,image/webp,.pdf,.jpg,.jpeg,.png,.webp"
 
@@ -143,3 +154,78 @@ class StaffingForm(forms.Form):
             }
             for kind in Mission.Kind.values
         }
+
+
+# --- a mission's team ------------------------------------------------------------------------
+
+
+def day_label(day: dt.date) -> str:
+    """A mission day as its checkbox says it: the weekday and the date, in the page's language."""
+    return f"{date_format(day, 'D')} {date_format(day, 'MONTH_DAY_FORMAT')}"
+
+
+class MemberForm(forms.Form):
+    """A member of a mission's team: the volunteer (when adding), the role on this mission and
+    the days present, as checkboxes of the mission's days (all ticked by default). The service
+    decides what the form cannot: a volunteer already on the team, the size cap."""
+
+    volunteer = forms.ModelChoiceField(
+        label=_("Volunteer"),
+        queryset=Volunteer.objects.all(),
+        error_messages={"required": _("Choose a volunteer."), "invalid_choice": _("There is no such volunteer.")},
+    )
+    role = forms.ChoiceField(label=_("Role on this mission"))
+    days = forms.MultipleChoiceField(
+        label=_("Days present"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one day present."),
+            "invalid_choice": _("Days present must be within the mission's dates."),
+        },
+    )
+
+    def __init__(self, *args: Any, mission: Mission, adding: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not adding:
+            del self.fields["volunteer"]
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        if adding:
+            role.required = False
+            role.choices = [("", _("The usual role of their specialty")), *MissionRole.choices]
+            role.help_text = _("A nurse, for example, is an operating-room, recovery or ward nurse.")
+        else:
+            role.choices = MissionRole.choices
+        days = self.fields["days"]
+        assert isinstance(days, forms.MultipleChoiceField)
+        days.choices = [(day.isoformat(), day_label(day)) for day in mission_days(mission)]
+        if "days" not in self.initial:
+            self.initial["days"] = every_day(mission)
+
+    def chosen_role(self) -> str:
+        """The role chosen, or the one the volunteer's specialty usually takes."""
+        role: str = self.cleaned_data.get("role") or ""
+        volunteer = self.cleaned_data.get("volunteer")
+        if not role and volunteer is not None:
+            role = SPECIALTY_ROLE.get(volunteer.specialty, "")
+        return role
+
+
+class AcceptProposalForm(forms.Form):
+    """Accepting a proposal, perhaps with its role or days changed first. Without "edited",
+    the proposal is accepted as it stands."""
+
+    edited = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    role = forms.ChoiceField(label=_("Role on this mission"), choices=MissionRole.choices, required=False)
+    days = forms.MultipleChoiceField(
+        label=_("Days present"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": _("Days present must be within the mission's dates.")},
+    )
+
+    def __init__(self, *args: Any, mission: Mission, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        days = self.fields["days"]
+        assert isinstance(days, forms.MultipleChoiceField)
+        days.choices = [(day.isoformat(), day_label(day)) for day in mission_days(mission)]
