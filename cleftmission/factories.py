@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 
 from cleftmission.missions.models import Mission, OperatingTable, Site
 from cleftmission.patients.models import Guardian, Patient
-from cleftmission.screening.models import ScreeningVisit
+from cleftmission.scheduling.models import Schedule, ScheduledCase
+from cleftmission.screening.models import Decision, ScreeningVisit
 from cleftmission.volunteers.models import (
     SPECIALTY_ROLE,
     Credential,
@@ -160,3 +161,37 @@ class ScreeningVisitFactory(factory.django.DjangoModelFactory):
     patient = factory.SubFactory(PatientFactory)
     mission = factory.SubFactory(MissionFactory)
     queue_number = factory.Sequence(lambda n: n + 1)
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """An accepted child (give `procedures=[...]` after creating, or `estimated_minutes`)."""
+
+    class Meta:
+        model = Decision
+
+    visit = factory.SubFactory(ScreeningVisitFactory)
+    outcome = Decision.Outcome.ACCEPTED
+    priority = 3
+
+
+class ScheduleFactory(factory.django.DjangoModelFactory):
+    """A schedule written directly (no solver): give `days`, `problem` and rows yourself."""
+
+    class Meta:
+        model = Schedule
+
+    mission = factory.SubFactory(MissionFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    days = factory.LazyAttribute(lambda s: [d.isoformat() for d in s.mission.operating_days])
+    problem = factory.LazyAttribute(lambda s: {"days": len(s.days), "tables": [], "surgeons": [], "cases": []})
+
+
+class ScheduledCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScheduledCase
+
+    schedule = factory.SubFactory(ScheduleFactory)
+    visit = factory.SubFactory(ScreeningVisitFactory)
+    key = factory.LazyAttribute(lambda c: f"V{c.visit.pk}")
+    procedure = "lip_uni"
+    minutes = 90

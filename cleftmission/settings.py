@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cleftmission.volunteers",
     "cleftmission.patients",
     "cleftmission.screening",
+    "cleftmission.scheduling",
     "cleftmission.api",
 ]
 

@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("cleftmission.patients.urls")),
     path("missions/<int:mission_id>/screening/", include("cleftmission.screening.urls")),
     path("missions/<int:mission_id>/team/", include("cleftmission.volunteers.urls_team")),
+    path("missions/<int:mission_id>/schedule/", include("cleftmission.scheduling.urls")),
 ]

@@ -413,6 +413,7 @@ def make_missions(rng: random.Random, sites: list[Site], today: dt.date, years: 
             target_evaluated=180 if international else 40,
             target_operated=110 if international else 25,
             tables_per_day=SITES[site_index].tables if international else rng.choice([2, 3]),
+            screening_days=2 if international else 1,
             team_size_cap=60 if international else 20,
             notes=NOTE,
         )
@@ -989,8 +990,7 @@ class _MissionIndex:
 
 
 def _visit_at(rng: random.Random, mission: Mission) -> dt.datetime:
-    screening_days = 2 if mission.kind == Mission.Kind.INTERNATIONAL else 1
-    day = mission.start_date + dt.timedelta(days=rng.randrange(screening_days))
+    day = mission.start_date + dt.timedelta(days=rng.randrange(mission.screening_days))
     return _aware(day, rng.randint(0, 9 * 60))
 
 

@@ -30,6 +30,7 @@ class MissionForm(forms.ModelForm[Mission]):
             "target_evaluated",
             "target_operated",
             "tables_per_day",
+            "screening_days",
             "day_start",
             "day_end",
             "team_size_cap",

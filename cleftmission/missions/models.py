@@ -79,6 +79,13 @@ class Mission(models.Model):
     tables_per_day = models.PositiveSmallIntegerField(
         _("operating tables per day"), default=4, validators=[MinValueValidator(1), MaxValueValidator(30)]
     )
+    # The mission's first days are screening days; the operating days follow, to the last day.
+    screening_days = models.PositiveSmallIntegerField(
+        _("screening days"),
+        default=1,
+        validators=[MaxValueValidator(30)],
+        help_text=_("The first days of the mission are for screening; the operating days follow"),
+    )
     day_start = models.TimeField(_("operating day starts"), default=dt.time(8, 0))
     day_end = models.TimeField(_("operating day ends"), default=dt.time(17, 0))
     team_size_cap = models.PositiveSmallIntegerField(
@@ -200,6 +207,13 @@ class Mission(models.Model):
         low, high = self.first_timers_min_pct, self.first_timers_max_pct
         if low is not None and high is not None and high < low:
             errors["first_timers_max_pct"] = str(_("The upper bound cannot be below the lower bound."))
+        if (
+            self.start_date
+            and self.end_date
+            and self.screening_days is not None
+            and self.screening_days >= (self.end_date - self.start_date).days + 1
+        ):
+            errors["screening_days"] = str(_("Leave at least one operating day after the screening days."))
         warn, defer = self.nutrition_warn_z, self.nutrition_defer_z
         if warn is not None and defer is not None and warn < defer:
             errors["nutrition_warn_z"] = str(_("The warning z-score must not be below the deferral z-score."))
@@ -209,3 +223,14 @@ class Mission(models.Model):
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
+
+    @property
+    def operating_days(self) -> list[dt.date]:
+        """The days after the screening days, to the last day: what the schedule plans."""
+        first = self.start_date + dt.timedelta(days=self.screening_days)
+        return [first + dt.timedelta(days=i) for i in range((self.end_date - first).days + 1)]
+
+    @property
+    def day_minutes(self) -> int:
+        """Minutes from the operating day's start to its end."""
+        return (self.day_end.hour * 60 + self.day_end.minute) - (self.day_start.hour * 60 + self.day_start.minute)

@@ -35,7 +35,7 @@ class Page:
 
     allowed: frozenset[str]
     kind: str = "read"
-    params: Callable[[World], dict[str, int]] = field(default=lambda world: {})
+    params: Callable[[World], dict[str, Any]] = field(default=lambda world: {})
     public: bool = False
     not_found: frozenset[str] = frozenset()
     redirects: frozenset[str] = frozenset()
@@ -53,3 +53,5 @@ class World:
     member: Any = None
     proposal: Any = None
     unavailability: Any = None
+    schedule: Any = None
+    scheduled_case: Any = None
