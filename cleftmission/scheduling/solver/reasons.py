@@ -1,0 +1,98 @@
+"""Why a child is not operated, in words a coordinator can act on."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from cleftmission.scheduling.solver.problem import Assignment, Case, Problem
+
+
+def _days(a: int, b: int) -> str:
+    return f"on day {a}" if a == b else f"between days {a} and {b}"
+
+
+def _who(problem: Problem, case: Case) -> str:
+    named = case.fixed.surgeon if case.fixed and case.fixed.surgeon else case.surgeon
+    return f"surgeon {named}" if named else f"surgeon who can do {case.procedure}"
+
+
+def static_reason(problem: Problem, case: Case, first_day: int = 0) -> str | None:
+    """A reason that holds whatever else is scheduled, or None."""
+    lo, hi = max(case.release_day, first_day), case.due_day
+    if lo > hi:
+        return f"its days ({case.release_day} to {case.due_day}) have passed"
+    surgeons = problem.surgeons_for(case)
+    if not surgeons:
+        return f"no surgeon can do {case.procedure}"
+    when = _days(lo, hi)
+    window = range(lo, hi + 1)
+    if not any(s.minutes[d] > 0 for s in surgeons for d in window):
+        return f"no {_who(problem, case)} is present {when}"
+    surgeon_days = [d for d in window if any(s.minutes[d] >= case.minutes for s in surgeons)]
+    if not surgeon_days:
+        return f"no {_who(problem, case)} has {case.minutes} minutes on a day {when}"
+    if not any(t.minutes[d] > 0 for t in problem.tables for d in surgeon_days):
+        return f"no table is open on the days its {_who(problem, case)} is present {when}"
+    table_days = [d for d in surgeon_days if any(t.minutes[d] >= case.minutes for t in problem.tables)]
+    if not table_days:
+        return f"at {case.minutes} minutes it is longer than any table's day {when} when its surgeon is present"
+    if problem.uses_anesthetists and not any(
+        a.minutes[d] >= case.minutes for a in problem.anesthetists for d in table_days
+    ):
+        return f"no anesthetist is present for {case.minutes} minutes on the days it could be operated ({when})"
+    return None
+
+
+def reason_unscheduled(problem: Problem, case: Case, assignments: list[Assignment], first_day: int = 0) -> str:
+    reason = static_reason(problem, case, first_day)
+    if reason is not None:
+        return reason
+    lo, hi = max(case.release_day, first_day), case.due_day
+    when = _days(lo, hi)
+    cases = {c.id: c for c in problem.cases}
+    turnover = problem.turnover
+    load: dict[tuple[int, str], int] = defaultdict(int)
+    count: dict[tuple[int, str], int] = defaultdict(int)
+    surgeon_used: dict[tuple[str, int], int] = defaultdict(int)
+    for a in assignments:
+        load[a.day, a.table] += cases[a.case].minutes
+        count[a.day, a.table] += 1
+        if a.surgeon:
+            surgeon_used[a.surgeon, a.day] += cases[a.case].minutes
+    surgeons = problem.surgeons_for(case)
+    room_days = set()
+    opens_table = True
+    for d in range(lo, hi + 1):
+        for t in problem.tables:
+            n = count[d, t.id]
+            used = load[d, t.id] + turnover * max(0, n - 1)
+            if used + case.minutes + (turnover if n else 0) <= t.minutes[d]:
+                room_days.add(d)
+                if n:
+                    opens_table = False
+    surgeon_days = {
+        d for d in range(lo, hi + 1) for s in surgeons if surgeon_used[s.id, d] + case.minutes <= s.minutes[d]
+    }
+    both = room_days & surgeon_days
+    if not room_days and not surgeon_days:
+        return f"no room: every table-day that could take it {when} is full, and its surgeons are fully booked"
+    if not room_days:
+        return f"no room: every table-day that could take it {when} is full"
+    if not both:
+        return f"no surgeon time: every {_who(problem, case)} is fully booked {when}"
+    w = problem.weights
+    if opens_table and w.open_table >= case.priority:
+        return (
+            f"low priority: operating it would open another table-day, which costs more ({w.open_table}) "
+            f"than leaving it out ({case.priority})"
+        )
+    if w.delay * (min(both) - case.release_day) >= case.priority:
+        return (
+            f"low priority: operating it on day {min(both)} costs more in delay than leaving it out ({case.priority})"
+        )
+    if problem.sequence:
+        return (
+            f"no time slot: on the days with room ({', '.join(map(str, sorted(both)))}) its surgeon, "
+            "the anesthetists or the youngest-first order leave no gap long enough"
+        )
+    return "leaving it out costs less than the moves operating it would need"
