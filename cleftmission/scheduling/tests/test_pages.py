@@ -1,0 +1,102 @@
+"""The schedule board, the case panel and the day list, as each role sees them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from cleftmission.scheduling.models import Schedule
+from cleftmission.scheduling.tests.conftest import OPERATING_DAYS, Setup
+
+
+def board_url(setup: Setup) -> str:
+    return f"/missions/{setup.mission.pk}/schedule/"
+
+
+def built(client: Client, setup: Setup) -> Schedule:
+    response = client.post(board_url(setup) + "build/")
+    assert response.status_code == 302
+    return Schedule.objects.get(mission=setup.mission, status="draft")
+
+
+def test_a_coordinator_builds_the_schedule_and_sees_each_child_on_its_table_and_day(
+    setup: Setup, coordinator: Any, as_user: Any
+) -> None:
+    client = as_user(coordinator)
+    assert "Chưa có lịch mổ." in client.get(board_url(setup), headers={"accept-language": "vi"}).content.decode()
+    schedule = built(client, setup)
+    page = client.get(board_url(setup), headers={"accept-language": "en"}).content.decode()
+    for name in ("Lê An", "Lê Bảo", "Lê Cúc", "Lê Dũng", "Lê Em", "Lê Giang", "Bàn 1", "Bàn 2", "Trần Bình"):
+        assert name in page
+    assert "6</strong> of 6 children operated" in page
+    assert f"Version {schedule.number}" in page and "Publish" in page
+    row = schedule.cases.get(visit=setup.visit("An"))
+    assert f'id="case-{row.pk}"' in page
+
+
+def test_htmx_build_answers_a_redirect_to_the_board(setup: Setup, coordinator: Any, as_user: Any) -> None:
+    response = as_user(coordinator).post(board_url(setup) + "build/", headers={"hx-request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == board_url(setup)
+
+
+def test_the_day_list_prints_each_table_youngest_first(setup: Setup, coordinator: Any, as_user: Any) -> None:
+    client = as_user(coordinator)
+    schedule = built(client, setup)
+    day = OPERATING_DAYS[0]
+    page = client.get(f"{board_url(setup)}day/{day.isoformat()}/?version={schedule.number}").content.decode()
+    rows = schedule.cases.filter(day=day).select_related("visit__patient", "table").order_by("table__name", "start")
+    assert rows.exists()
+    positions = [page.index(r.visit.patient.full_name) for r in rows]
+    assert positions == sorted(positions)  # each table's list in its order, table after table
+    assert client.get(f"{board_url(setup)}day/2026-12-07/").status_code == 404  # a screening day
+
+
+def test_a_viewer_sees_the_board_without_names_or_changes(
+    setup: Setup, coordinator: Any, viewer: Any, as_user: Any
+) -> None:
+    built(as_user(coordinator), setup)
+    page = as_user(viewer).get(board_url(setup)).content.decode()
+    assert "Lê An" not in page and "#1" in page
+    assert "build/" not in page and "Publish" not in page
+
+
+def test_a_clinician_not_on_the_mission_is_refused(setup: Setup, clinician: Any, as_user: Any) -> None:
+    assert as_user(clinician).get(board_url(setup)).status_code == 403
+
+
+def test_a_refused_move_comes_back_on_the_panel_with_the_broken_rule(
+    setup: Setup, coordinator: Any, as_user: Any
+) -> None:
+    client = as_user(coordinator)
+    schedule = built(client, setup)
+    row = schedule.cases.get(visit=setup.visit("An"))
+    away = setup.surgeons[1]
+    response = client.post(
+        f"{board_url(setup)}cases/{row.pk}/change/",
+        {"action": "move", "day": OPERATING_DAYS[1].isoformat(), "table": setup.tables[0].pk, "surgeon": away.pk},
+        headers={"hx-request": "true", "accept-language": "en"},
+    )
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode() and f"S{away.pk}" in response.content.decode()
+    row.refresh_from_db()
+    assert row.day != OPERATING_DAYS[1] or row.surgeon_id != away.pk
+
+
+def test_cancelling_from_the_panel_needs_a_reason_then_repairs_into_a_draft(
+    setup: Setup, coordinator: Any, as_user: Any
+) -> None:
+    client = as_user(coordinator)
+    schedule = built(client, setup)
+    client.post(f"{board_url(setup)}{schedule.pk}/publish/")
+    row = schedule.cases.get(visit=setup.visit("Cúc"))
+    url = f"{board_url(setup)}cases/{row.pk}/change/"
+    missing = client.post(url, {"action": "cancel", "cancel_code": ""}, headers={"accept-language": "en"})
+    assert missing.status_code == 200 and "This field is required." in missing.content.decode()
+    assert not Schedule.objects.filter(status="draft").exists()
+    done = client.post(url, {"action": "cancel", "cancel_code": "NO_SHOW"})
+    assert done.status_code == 302
+    draft = Schedule.objects.get(status="draft")
+    assert draft.cases.get(visit=setup.visit("Cúc")).cancel_code == "NO_SHOW"
+    assert "Did not come" in client.get(board_url(setup), headers={"accept-language": "en"}).content.decode()
