@@ -450,6 +450,7 @@ def make_missions(rng: random.Random, sites: list[Site], today: dt.date, years: 
     # One under way in Hà Nội (screening began yesterday) and one ahead in Hồ Chí Minh City.
     start = today - dt.timedelta(days=1)
     current = add(Mission.Kind.LOCAL, 0, start, 4, Mission.Phase.SCREENING, _local_name(SITES[0], start))
+    current.screening_days = 2  # yesterday and today; it operates tomorrow and the day after
     start = today + dt.timedelta(days=12)
     ahead = add(Mission.Kind.LOCAL, 1, start, 4, Mission.Phase.PLANNING, _local_name(SITES[1], start))
     # And one in Hồ Chí Minh City starting on the international mission's second-last day: a

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cleftmission.core import demo
 from cleftmission.missions.models import Mission
+from cleftmission.scheduling.demo import plan_operating_days
 from cleftmission.screening.demo import play_screening_day
 
 
@@ -29,6 +30,10 @@ class Command(BaseCommand):
             if under_way is not None:
                 n = play_screening_day(under_way)
                 self.stdout.write(f"  {under_way.name}: {n} more children on today's screening day")
+                schedule = plan_operating_days(under_way)
+                if schedule is not None:
+                    operated = schedule.cases.filter(day__isnull=False).count()
+                    self.stdout.write(f"  its operating schedule: {operated} children on {len(schedule.days)} days")
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {result.seconds:.1f} s (synthetic, not real)."))
         else:
             self.stdout.write("The demo data is already loaded; nothing was added.")
