@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 
+from cleftmission.api.tests.conftest import ApiClient
+from cleftmission.core.models import ApiToken
+
 from cleftmission.factories import (
     DecisionFactory,
     MissionFactory,
@@ -86,3 +89,14 @@ def setup(db: None) -> Setup:
         accept(mission, "Giang", dt.date(2026, 6, 1), "lip_bi", 6),
     ]
     return Setup(mission, tables, surgeons, anesthetists, visits)
+
+
+@pytest.fixture
+def api_as() -> Any:
+    """The API as a persona, with a real bearer token (as in the API's own tests)."""
+
+    def make(user: Any) -> ApiClient:
+        _, key = ApiToken.issue(user)
+        return ApiClient(key)
+
+    return make

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cleftmission.api.tests.conftest import api_as, fields_named  # noqa: F401  (api_as is a fixture)
+from cleftmission.api.tests.conftest import fields_named
 from cleftmission.core.models import AuditEntry
 from cleftmission.factories import MissionMemberFactory
 from cleftmission.scheduling import solver
@@ -134,6 +134,5 @@ def test_repairs_answer_a_draft_and_bad_events_name_their_field(setup: Setup, co
     assert body["status"] == "draft" and body["kind"] == "repaired" and body["changes"] >= 0
     cancelled = next(c for c in body["cases"] if c["visit_id"] == case["visit_id"])
     assert (cancelled["cancel_code"], cancelled["day"]) == ("URI", None)
-    assert not [
-        c for c in body["cases"] if c["surgeon_id"] == setup.surgeons[0].pk and c["day"] == OPERATING_DAYS[2].isoformat()
-    ]
+    third_day = OPERATING_DAYS[2].isoformat()
+    assert not [c for c in body["cases"] if c["surgeon_id"] == setup.surgeons[0].pk and c["day"] == third_day]
