@@ -11,7 +11,6 @@ import pytest
 
 from cleftmission.api.tests.conftest import ApiClient
 from cleftmission.core.models import ApiToken
-
 from cleftmission.factories import (
     DecisionFactory,
     MissionFactory,
