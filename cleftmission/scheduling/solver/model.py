@@ -58,9 +58,9 @@ class Result:
 
 
 def workers() -> int:
-    # CP-SAT's portfolio needs its LP workers to prove a bound while others search; measured on
-    # the 2-core machine, 8 workers gave a much better bound than 4 in the same 10 s.
-    return 8
+    # CP-SAT's portfolio needs its LP workers to prove a bound while others search; on the
+    # 2-core machine 8 workers starve them with clock times (no bound in 10 s), 4 do not.
+    return 4
 
 
 class Model:
