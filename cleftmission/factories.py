@@ -172,6 +172,7 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     visit = factory.SubFactory(ScreeningVisitFactory)
     outcome = Decision.Outcome.ACCEPTED
     priority = 3
+    decided_by = factory.SubFactory(UserFactory)
 
 
 class ScheduleFactory(factory.django.DjangoModelFactory):

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "cleftmission.patients",
     "cleftmission.screening",
     "cleftmission.scheduling",
+    "cleftmission.surgery",
+    "cleftmission.followup",
     "cleftmission.api",
 ]
 

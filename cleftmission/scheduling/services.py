@@ -560,6 +560,10 @@ def publish_schedule(*, schedule: Schedule, acting_user: Any) -> Schedule:
             acting_user,
             AuditEntry.Action.UPDATE,
         )
+        # The operating days follow what is published: each child on it gets a surgical case.
+        from cleftmission.surgery.services import sync_cases
+
+        sync_cases(schedule=schedule, acting_user=acting_user)
     return schedule
 
 

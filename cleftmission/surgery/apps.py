@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SurgeryConfig(AppConfig):
+    name = "cleftmission.surgery"
+    label = "surgery"
