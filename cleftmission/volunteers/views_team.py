@@ -110,13 +110,15 @@ def roster(request: HttpRequest, mission_id: int) -> HttpResponse:
     first_timer_share_ok = (
         not report.size or mission.first_timers_min_pct <= report.first_timer_pct <= mission.first_timers_max_pct
     )
+    groups = _groups(mission, members, report)
     return render(
         request,
         "volunteers/team.html",
         {
             "mission": mission,
             "report": report,
-            "groups": _groups(mission, members, report),
+            "groups": groups,
+            "flagged": [(label, row) for label, rows in groups for row in rows if row.problems],
             "staffing": [(_role_label(line.role), line) for line in report.staffing],
             "cover": [
                 {
