@@ -47,6 +47,8 @@ def test_a_coordinator_adds_a_member_for_some_days_and_accepts_a_proposed_anaest
     StaffingNeed.objects.filter(mission_kind="local").delete()
     StaffingNeed.objects.create(mission_kind="local", role="plastic_surgeon", per_table=1)
     StaffingNeed.objects.create(mission_kind="local", role="anesthesiologist", per_table=1)
+    for specialty in ("plastic_surgeon", "anesthesiologist"):
+        RequiredCredential.objects.get_or_create(specialty=specialty, kind="licence")
     mission = MissionFactory(
         name="Huế tháng 12",
         kind="local",
