@@ -15,7 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from cleftmission.core import roles
@@ -164,6 +166,73 @@ def _days(
     return days
 
 
+SOLVER_STATUS = {
+    "optimal": pgettext_lazy("schedule", "optimal"),
+    "feasible": pgettext_lazy("schedule", "feasible"),
+    "infeasible": pgettext_lazy("schedule", "infeasible"),
+    "unknown": pgettext_lazy("schedule", "no answer in time"),
+}
+
+
+def summary(
+    schedule: Schedule,
+    rows: list[ScheduledCase],
+    tables: dict[int, OperatingTable],
+    people: dict[int, Volunteer],
+    show_names: bool,
+) -> list[str]:
+    """What made this version, in the reader's language: the events a repair answered, the
+    version an edit was copied from, what a build could not plan."""
+    lines: list[str] = []
+    mission = schedule.mission
+    by_key = {r.key: r for r in rows}
+    days = schedule.operating_days
+
+    def child(key: str) -> str:
+        row = by_key.get(key)
+        if row is None:
+            return key
+        return row.visit.patient.full_name if show_names else f"#{row.visit.queue_number}"
+
+    def day(index: int) -> str:
+        return date_format(days[index], "D d/m") if 0 <= index < len(days) else str(index)
+
+    for event in schedule.events:
+        kind = event.get("type")
+        if kind == "cancel":
+            row = by_key.get(event.get("case", ""))
+            reason = row.get_cancel_code_display() if row is not None and row.cancel_code else ""
+            lines.append(_("Cancelled %(child)s (%(reason)s)") % {"child": child(event["case"]), "reason": reason})
+        elif kind == "duration":
+            lines.append(
+                _("%(child)s takes %(minutes)s minutes") % {"child": child(event["case"]), "minutes": event["minutes"]}
+            )
+        elif kind == "table_closed":
+            table = tables.get(services.id_of(event["table"]) or 0)
+            lines.append(
+                _("%(table)s closed on %(day)s from %(time)s")
+                % {
+                    "table": table.name if table else event["table"],
+                    "day": day(event["day"]),
+                    "time": clock(mission, event.get("from", 0)),
+                }
+            )
+        elif kind == "surgeon_absent":
+            surgeon = people.get(services.id_of(event["surgeon"]) or 0)
+            lines.append(
+                _("%(surgeon)s absent on %(day)s")
+                % {"surgeon": surgeon.full_name if surgeon else event["surgeon"], "day": day(event["day"])}
+            )
+        elif kind == "add_case":
+            lines.append(_("Added %(child)s") % {"child": child(event["case"]["id"])})
+    if schedule.kind == Schedule.Kind.EDITED and schedule.based_on_id:
+        based_on = Schedule.objects.filter(pk=schedule.based_on_id).values_list("number", flat=True).first()
+        lines.append(_("Copied from version %(n)s to change it") % {"n": based_on})
+    if "anesthetists" not in schedule.problem:
+        lines.append(_("No anaesthesiologist is on the team: the schedule does not plan their days."))
+    return lines
+
+
 def _rows(schedule: Schedule) -> list[ScheduledCase]:
     return list(schedule.cases.select_related("visit__patient", "table"))
 
@@ -189,6 +258,8 @@ def board(request: HttpRequest, mission_id: int) -> HttpResponse:
                 "moved": sum(1 for c in cards.values() if c.moved_from),
                 "published": services.published_schedule(mission),
                 "editable": can_change and schedule.status != Schedule.Status.REPLACED,
+                "summary": summary(schedule, rows, tables, people, roles.has(request.user, SEES_NAMES)),
+                "solver_status": SOLVER_STATUS.get(schedule.solver_status, schedule.solver_status),
             }
         )
         if context["editable"]:
