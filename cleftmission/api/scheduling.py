@@ -60,6 +60,7 @@ class CaseOut(Schema):
     start_minute: int | None = Field(description="Minutes after the operating day's start")
     locked: bool
     unscheduled_reason: str
+    unscheduled_code: str = Field(description="The solver's reason code (docs/scheduling-format.md)")
     cancel_code: str
     cancel_note: str
 
@@ -187,6 +188,7 @@ def _case(row: ScheduledCase, mission: Mission, names: bool) -> dict[str, Any]:
         "start_minute": row.start,
         "locked": row.locked,
         "unscheduled_reason": row.unscheduled_reason,
+        "unscheduled_code": row.unscheduled_code,
         "cancel_code": row.cancel_code,
         "cancel_note": row.cancel_note,
     }

@@ -116,6 +116,8 @@ class ScheduledCase(models.Model):
     end = models.PositiveSmallIntegerField(_("end (minutes into the day)"), null=True, blank=True)
     locked = models.BooleanField(_("locked"), default=False)
     unscheduled_reason = models.CharField(_("why not operated"), max_length=300, blank=True)
+    # the solver's reason code (docs/scheduling-format.md), told in the reader's language
+    unscheduled_code = models.CharField(max_length=40, blank=True)
     cancel_code = models.CharField(_("cancelled because"), max_length=20, choices=DeferralCode.choices, blank=True)
     cancel_note = models.CharField(_("cancellation note"), max_length=300, blank=True)
 

@@ -215,6 +215,7 @@ def _save(
         )
         placed = {a["case"]: a for a in solution.get("assignments", [])}
         reasons = {u["case"]: u.get("reason", "") for u in solution.get("unscheduled", [])}
+        codes = {u["case"]: u.get("code", "") for u in solution.get("unscheduled", [])}
         rows = []
         in_problem = set()
         for case in problem["cases"]:
@@ -241,6 +242,7 @@ def _save(
             else:
                 row.locked = False
                 row.unscheduled_reason = (reasons.get(case["id"]) or _("Not operated"))[:300]
+                row.unscheduled_code = (codes.get(case["id"]) or "")[:40]
             rows.append(row)
         for visit_id, before in carried.items():
             if visit_id not in in_problem and before.cancel_code:
@@ -462,12 +464,13 @@ def move_case(*, case: ScheduledCase, move: Move, acting_user: Any) -> Scheduled
         left = (row.day, row.table_id)
         if move.day is None:
             row.day = row.table_id = row.start = row.end = row.anesthetist_id = None
-            row.unscheduled_reason = _("Taken off the schedule by hand")
+            row.unscheduled_reason = "Taken off the schedule by hand"
+            row.unscheduled_code = "by_hand"
             row.locked = False
         else:
             row.day, row.table_id = move.day, move.table_id
             row.surgeon_id = move.surgeon_id or row.surgeon_id
-            row.unscheduled_reason = ""
+            row.unscheduled_reason = row.unscheduled_code = ""
             if row.surgeon_id is None:
                 raise ValidationError({"surgeon": _("Choose the surgeon who operates.")})
             _resequence(_table_day(rows, row.day, row.table_id), ages, turnover)  # type: ignore[arg-type]
@@ -481,7 +484,17 @@ def move_case(*, case: ScheduledCase, move: Move, acting_user: Any) -> Scheduled
             raise ValidationError({"case": [v["message"] for v in report["violations"]]})
         for r in rows:
             r.save(
-                update_fields=["day", "table", "surgeon", "anesthetist", "start", "end", "unscheduled_reason", "locked"]
+                update_fields=[
+                    "day",
+                    "table",
+                    "surgeon",
+                    "anesthetist",
+                    "start",
+                    "end",
+                    "unscheduled_reason",
+                    "unscheduled_code",
+                    "locked",
+                ]
             )
         schedule.objective = report.get("objective")
         schedule.cost = report.get("cost", {})

@@ -15,8 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -76,6 +78,7 @@ class Card:
     starts: str
     ends: str
     moved_from: str | None  # where it was on the published schedule, when it moved
+    why_not: str = ""
 
 
 @dataclass
@@ -141,6 +144,7 @@ def _cards(
             starts=clock(mission, row.start),
             ends=clock(mission, row.end),
             moved_from=where_before,
+            why_not=why_not(row) if row.day is None and not row.cancel_code else "",
         )
     return cards
 
@@ -164,6 +168,34 @@ def _days(
             columns.append(Column(tables[table_id], [cards[r.pk] for r in on], used, minutes[index]))
         days.append(Day(date, columns))
     return days
+
+
+# Why a child is not operated, by the solver's reason code, in the reader's language.
+WHY_NOT = {
+    "by_hand": _lazy("Taken off the schedule by hand."),
+    "days_passed": _lazy("The days it could be operated have passed."),
+    "no_surgeon_for_procedure": _lazy("No surgeon on the team does this procedure."),
+    "no_surgeon_present": _lazy("No surgeon who can do it is present on the days it could be operated."),
+    "no_surgeon_minutes": _lazy("No surgeon who can do it has that many minutes on one day."),
+    "no_table_open": _lazy("No table is open on the days its surgeon is present."),
+    "too_long": _lazy("It is longer than any operating day."),
+    "no_anesthetist": _lazy("No anaesthesiologist is present long enough on the days it could be operated."),
+    "no_room": _lazy("No room: every table is full on the days it could be operated."),
+    "no_surgeon_time": _lazy("Its surgeons are fully booked on the days it could be operated."),
+    "low_priority": _lazy("Less urgent than the children operated: operating it would cost more than leaving it."),
+    "no_slot": _lazy(
+        "No time left: the surgeons, the anaesthesiologists or the youngest-first order leave no gap long enough."
+    ),
+}
+
+
+def why_not(row: ScheduledCase) -> str:
+    message = WHY_NOT.get(row.unscheduled_code)
+    if message is not None:
+        return str(message)
+    if row.unscheduled_reason and translation.get_language() == "en":
+        return row.unscheduled_reason
+    return _("Leaving it out costs less than the changes operating it would need.")
 
 
 SOLVER_STATUS = {
