@@ -241,6 +241,14 @@ def test_running_it_again_adds_nothing(loaded: str) -> None:
 def test_the_generator_scales_down(loaded: str) -> None:
     """The benchmark grows the same functions; a tiny programme holds together too."""
     # Start from an empty database (this test's savepoint is rolled back afterwards).
+    from cleftmission.followup.models import FollowUpVisit
+    from cleftmission.scheduling.models import Schedule
+    from cleftmission.surgery.models import Complication, SurgicalCase
+
+    FollowUpVisit.objects.all().delete()
+    Complication.objects.all().delete()
+    SurgicalCase.objects.all().delete()
+    Schedule.objects.all().delete()
     Decision.objects.all().delete()
     ScreeningVisit.objects.all().delete()
     MissionMember.objects.all().delete()
