@@ -210,6 +210,7 @@ class Mission(models.Model):
         if (
             self.start_date
             and self.end_date
+            and self.end_date >= self.start_date
             and self.screening_days is not None
             and self.screening_days >= (self.end_date - self.start_date).days + 1
         ):
