@@ -107,6 +107,15 @@ def _case(visit: ScreeningVisit, first_day: dt.date) -> dict[str, Any]:
     }
 
 
+def _surgeon(member: MissionMember, minutes: list[int]) -> dict[str, Any]:
+    """A surgeon with the operations they do (none recorded: any)."""
+    surgeon: dict[str, Any] = {"id": surgeon_key(member.volunteer_id), "minutes": minutes}
+    codes = sorted(p.code for p in member.volunteer.procedures.all())
+    if codes:
+        surgeon["procedures"] = codes
+    return surgeon
+
+
 @dataclass
 class Problem:
     """The solver's problem for a mission, and the days it is about."""
@@ -131,7 +140,9 @@ def build_problem(mission: Mission, *, cancelled: set[int] | None = None) -> Pro
     members = list(
         MissionMember.objects.filter(
             mission=mission, role__in=[MissionRole.PLASTIC_SURGEON, MissionRole.ANESTHESIOLOGIST]
-        ).select_related("volunteer")
+        )
+        .select_related("volunteer")
+        .prefetch_related("volunteer__procedures")
     )
     surgeons = [m for m in members if m.role == MissionRole.PLASTIC_SURGEON]
     anesthetists = [m for m in members if m.role == MissionRole.ANESTHESIOLOGIST]
@@ -152,7 +163,7 @@ def build_problem(mission: Mission, *, cancelled: set[int] | None = None) -> Pro
         "turnover": TURNOVER_MINUTES,
         "sequence": True,
         "tables": [{"id": table_key(t.pk), "minutes": [length] * len(days)} for t in tables],
-        "surgeons": [{"id": surgeon_key(m.volunteer_id), "minutes": minutes(m)} for m in surgeons],
+        "surgeons": [_surgeon(m, minutes(m)) for m in surgeons],
         "cases": [_case(v, days[0]) for v in visits],
         "weights": dict(WEIGHTS),
     }

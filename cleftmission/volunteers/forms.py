@@ -26,7 +26,18 @@ DOCUMENT_ACCEPT = "application/pdf,image/jpeg,image/png,image/webp,.pdf,.jpg,.jp
 class VolunteerForm(forms.ModelForm[Volunteer]):
     class Meta:
         model = Volunteer
-        fields = ["family_name", "given_name", "specialty", "origin", "country", "languages", "email", "phone"]
+        fields = [
+            "family_name",
+            "given_name",
+            "specialty",
+            "origin",
+            "country",
+            "languages",
+            "email",
+            "phone",
+            "procedures",
+        ]
+        widgets = {"procedures": forms.CheckboxSelectMultiple}
 
 
 class CredentialForm(forms.ModelForm[Credential]):

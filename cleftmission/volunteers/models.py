@@ -59,6 +59,14 @@ class Volunteer(models.Model):
         validators=[MaxValueValidator(200)],
         help_text=_("Missions served with the programme before their record was kept here"),
     )
+    # For surgeons: the operations they do; none chosen means any (the scheduler reads it).
+    procedures = models.ManyToManyField(
+        "screening.Procedure",
+        blank=True,
+        related_name="+",
+        verbose_name=_("operations they perform"),
+        help_text=_("For surgeons. None chosen: any operation."),
+    )
     search_name = models.CharField(max_length=200, editable=False, db_index=True)
 
     class Meta:

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cleftmission.core import audit
+from cleftmission.core.models import AuditEntry
 from cleftmission.core.services import delete_audited, save_audited
 from cleftmission.core.validators import normalize_phone
 from cleftmission.volunteers.models import Credential, RequiredCredential, StaffingNeed, Unavailability, Volunteer
@@ -81,10 +83,25 @@ def document_content_type(name: str) -> str:
     return DOCUMENT_TYPES.get(extension, "application/octet-stream")
 
 
-def save_volunteer(*, volunteer: Volunteer, acting_user: Any) -> Volunteer:
+def save_volunteer(*, volunteer: Volunteer, acting_user: Any, procedures: Iterable[Any] | None = None) -> Volunteer:
+    """Save a volunteer; `procedures` (for surgeons: the operations they do, none = any) is
+    set when given, and its change audited with the record."""
     if volunteer.phone:
         volunteer.phone = normalize_phone(volunteer.phone)
-    return save_audited(instance=volunteer, acting_user=acting_user)
+    with transaction.atomic():
+        saved = save_audited(instance=volunteer, acting_user=acting_user)
+        if procedures is not None:
+            before = sorted(p.code for p in saved.procedures.all())
+            after = sorted(p.code for p in procedures)
+            if before != after:
+                saved.procedures.set(list(procedures))
+                audit.record(
+                    instance=saved,
+                    action=AuditEntry.Action.UPDATE,
+                    changes={"procedures": [", ".join(before), ", ".join(after)]},
+                    acting_user=acting_user,
+                )
+    return saved
 
 
 def _content_changed(credential: Credential) -> bool:

@@ -108,7 +108,9 @@ def volunteer_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     volunteer = get_object_or_404(Volunteer, pk=pk) if pk else None
     form = VolunteerForm(request.POST or None, instance=volunteer)
     if request.method == "POST" and form.is_valid():
-        saved = services.save_volunteer(volunteer=form.instance, acting_user=request.user)
+        saved = services.save_volunteer(
+            volunteer=form.instance, acting_user=request.user, procedures=form.cleaned_data["procedures"]
+        )
         messages.success(request, _("Volunteer saved."))
         return redirect(saved)
     return render(request, "volunteers/volunteer_form.html", {"form": form, "volunteer": volunteer})

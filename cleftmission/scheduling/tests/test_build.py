@@ -105,3 +105,21 @@ def test_building_again_replaces_the_draft_and_keeps_a_locked_case_where_it_was(
         True,
     )
     assert_follows_every_rule(second)
+
+
+def test_a_surgeon_who_does_only_lip_repairs_is_never_given_a_palate(setup: Setup, coordinator: Any) -> None:
+    from cleftmission.screening.models import Procedure
+    from cleftmission.volunteers import services as volunteer_services
+
+    lips_only = setup.surgeons[0]
+    volunteer_services.save_volunteer(
+        volunteer=lips_only,
+        acting_user=coordinator,
+        procedures=Procedure.objects.filter(code__in=["lip_uni", "lip_bi"]),
+    )
+    problem = services.build_problem(setup.mission)
+    assert {s["id"]: s.get("procedures") for s in problem.data["surgeons"]}[f"S{lips_only.pk}"] == ["lip_bi", "lip_uni"]
+    schedule = services.build_schedule(mission=setup.mission, acting_user=coordinator, time_limit=TIME_LIMIT)
+    theirs = schedule.cases.filter(surgeon=lips_only)
+    assert theirs.exists() and set(theirs.values_list("procedure", flat=True)) <= {"lip_uni", "lip_bi"}
+    assert_follows_every_rule(schedule)
