@@ -6,11 +6,13 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from cleftmission.missions.models import Mission, OperatingTable, Site
 from cleftmission.patients.models import Guardian, Patient
 from cleftmission.scheduling.models import Schedule, ScheduledCase
 from cleftmission.screening.models import Decision, ScreeningVisit
+from cleftmission.surgery.models import SurgicalCase
 from cleftmission.volunteers.models import (
     SPECIALTY_ROLE,
     Credential,
@@ -196,3 +198,18 @@ class ScheduledCaseFactory(factory.django.DjangoModelFactory):
     key = factory.LazyAttribute(lambda c: f"V{c.visit.pk}")
     procedure = "lip_uni"
     minutes = 90
+
+
+class SurgicalCaseFactory(factory.django.DjangoModelFactory):
+    """A case on the mission's first operating day, written directly (no published schedule)."""
+
+    class Meta:
+        model = SurgicalCase
+
+    visit = factory.SubFactory(ScreeningVisitFactory)
+    mission = factory.LazyAttribute(lambda c: c.visit.mission)
+    day = factory.LazyAttribute(lambda c: (c.mission.operating_days or [c.mission.start_date])[0])
+    planned_start = factory.LazyAttribute(
+        lambda c: timezone.make_aware(dt.datetime.combine(c.day, c.mission.day_start))
+    )
+    planned_minutes = 90

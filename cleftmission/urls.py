@@ -25,4 +25,5 @@ urlpatterns = [
     path("missions/<int:mission_id>/screening/", include("cleftmission.screening.urls")),
     path("missions/<int:mission_id>/team/", include("cleftmission.volunteers.urls_team")),
     path("missions/<int:mission_id>/schedule/", include("cleftmission.scheduling.urls")),
+    path("missions/<int:mission_id>/or/", include("cleftmission.surgery.urls")),
 ]

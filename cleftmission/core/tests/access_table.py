@@ -55,3 +55,4 @@ class World:
     unavailability: Any = None
     schedule: Any = None
     scheduled_case: Any = None
+    surgical_case: Any = None

@@ -31,6 +31,8 @@ from cleftmission.factories import (
     GuardianFactory,
     ScheduledCaseFactory,
     ScheduleFactory,
+    ScreeningVisitFactory,
+    SurgicalCaseFactory,
     TeamProposalFactory,
     UnavailabilityFactory,
     VolunteerFactory,
@@ -38,6 +40,7 @@ from cleftmission.factories import (
 from cleftmission.patients.models import Patient
 from cleftmission.scheduling.tests.access_pages import SCHEDULE_PAGES
 from cleftmission.screening.tests.access_pages import SCREENING_PAGES
+from cleftmission.surgery.tests.access_pages import SURGERY_PAGES
 from cleftmission.volunteers.models import MissionMember
 from cleftmission.volunteers.tests.access_pages import VOLUNTEER_PAGES
 
@@ -94,6 +97,7 @@ PAGES: dict[str, Page] = {
     **SCREENING_PAGES,
     **VOLUNTEER_PAGES,
     **SCHEDULE_PAGES,
+    **SURGERY_PAGES,
 }
 
 PERSONAS = {
@@ -156,6 +160,8 @@ def world(mission: Any, child: Any, volunteer_user: Any) -> World:
         unavailability=UnavailabilityFactory(volunteer=volunteer),
         schedule=schedule,
         scheduled_case=scheduled_case,
+        # another child of the mission: publishing the schedule above drops the cases it does not plan
+        surgical_case=SurgicalCaseFactory(visit=ScreeningVisitFactory(mission=mission)),
     )
 
 
