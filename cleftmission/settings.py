@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cleftmission.scheduling",
     "cleftmission.surgery",
     "cleftmission.followup",
+    "cleftmission.reports",
     "cleftmission.api",
 ]
 

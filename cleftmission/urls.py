@@ -25,5 +25,6 @@ urlpatterns = [
     path("missions/<int:mission_id>/screening/", include("cleftmission.screening.urls")),
     path("missions/<int:mission_id>/team/", include("cleftmission.volunteers.urls_team")),
     path("missions/<int:mission_id>/schedule/", include("cleftmission.scheduling.urls")),
+    path("", include("cleftmission.reports.urls")),
     path("missions/<int:mission_id>/or/", include("cleftmission.surgery.urls")),
 ]

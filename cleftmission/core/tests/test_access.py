@@ -38,6 +38,7 @@ from cleftmission.factories import (
     VolunteerFactory,
 )
 from cleftmission.patients.models import Patient
+from cleftmission.reports.tests.access_pages import REPORT_PAGES
 from cleftmission.scheduling.tests.access_pages import SCHEDULE_PAGES
 from cleftmission.screening.tests.access_pages import SCREENING_PAGES
 from cleftmission.surgery.tests.access_pages import SURGERY_PAGES
@@ -97,6 +98,7 @@ PAGES: dict[str, Page] = {
     **SCREENING_PAGES,
     **VOLUNTEER_PAGES,
     **SCHEDULE_PAGES,
+    **REPORT_PAGES,
     **SURGERY_PAGES,
 }
 

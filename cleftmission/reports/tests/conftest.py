@@ -1,0 +1,3 @@
+"""The scheduling tests' mission (`setup`): the reports' hand-computed mission is built on it."""
+
+from cleftmission.scheduling.tests.conftest import setup  # noqa: F401  (fixture)
