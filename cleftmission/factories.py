@@ -8,6 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from cleftmission.followup.models import FollowUpVisit
 from cleftmission.missions.models import Mission, OperatingTable, Site
 from cleftmission.patients.models import Guardian, Patient
 from cleftmission.scheduling.models import Schedule, ScheduledCase
@@ -213,3 +214,14 @@ class SurgicalCaseFactory(factory.django.DjangoModelFactory):
         lambda c: timezone.make_aware(dt.datetime.combine(c.day, c.mission.day_start))
     )
     planned_minutes = 90
+
+
+class FollowUpVisitFactory(factory.django.DjangoModelFactory):
+    """A planned visit a week after a discharged child's operation."""
+
+    class Meta:
+        model = FollowUpVisit
+
+    case = factory.SubFactory(SurgicalCaseFactory, status=SurgicalCase.Status.DISCHARGED)
+    kind = FollowUpVisit.Kind.ONE_WEEK
+    due_date = factory.LazyAttribute(lambda v: v.case.day + dt.timedelta(days=8))

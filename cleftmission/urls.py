@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("cleftmission.missions.urls")),
     path("", include("cleftmission.volunteers.urls")),
     path("", include("cleftmission.patients.urls")),
+    path("", include("cleftmission.followup.urls")),
     path("missions/<int:mission_id>/screening/", include("cleftmission.screening.urls")),
     path("missions/<int:mission_id>/team/", include("cleftmission.volunteers.urls_team")),
     path("missions/<int:mission_id>/schedule/", include("cleftmission.scheduling.urls")),

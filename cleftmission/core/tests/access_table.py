@@ -56,3 +56,4 @@ class World:
     schedule: Any = None
     scheduled_case: Any = None
     surgical_case: Any = None
+    follow_up: Any = None

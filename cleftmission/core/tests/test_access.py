@@ -28,6 +28,7 @@ from cleftmission.core.tests.access_table import (
 from cleftmission.core.tests.helpers import form_data, guardian_rows
 from cleftmission.factories import (
     CredentialFactory,
+    FollowUpVisitFactory,
     GuardianFactory,
     ScheduledCaseFactory,
     ScheduleFactory,
@@ -37,6 +38,7 @@ from cleftmission.factories import (
     UnavailabilityFactory,
     VolunteerFactory,
 )
+from cleftmission.followup.tests.access_pages import FOLLOW_UP_PAGES
 from cleftmission.patients.models import Patient
 from cleftmission.reports.tests.access_pages import REPORT_PAGES
 from cleftmission.scheduling.tests.access_pages import SCHEDULE_PAGES
@@ -100,6 +102,7 @@ PAGES: dict[str, Page] = {
     **SCHEDULE_PAGES,
     **REPORT_PAGES,
     **SURGERY_PAGES,
+    **FOLLOW_UP_PAGES,
 }
 
 PERSONAS = {
@@ -164,6 +167,7 @@ def world(mission: Any, child: Any, volunteer_user: Any) -> World:
         scheduled_case=scheduled_case,
         # another child of the mission: publishing the schedule above drops the cases it does not plan
         surgical_case=SurgicalCaseFactory(visit=ScreeningVisitFactory(mission=mission)),
+        follow_up=FollowUpVisitFactory(case__visit=ScreeningVisitFactory(mission=mission)),
     )
 
 
