@@ -2,7 +2,18 @@
 
 from ninja import NinjaAPI, Swagger
 
-from cleftmission.api import errors, followup, missions, patients, scheduling, screening, sites, team, volunteers
+from cleftmission.api import (
+    errors,
+    followup,
+    missions,
+    patients,
+    scheduling,
+    screening,
+    sites,
+    surgery,
+    team,
+    volunteers,
+)
 from cleftmission.api.auth import allow
 from cleftmission.core import roles
 
@@ -50,5 +61,6 @@ api.add_router("/patients", patients.router)
 api.add_router("", screening.router)  # /missions/{id}/visits, /visits/{id}, …
 api.add_router("", scheduling.router)  # /missions/{id}/schedules, /schedules/{id}, …
 api.add_router("", team.router)  # /missions/{id}/members, /missions/{id}/team, /credentials, …
+api.add_router("", surgery.router)  # /missions/{id}/cases, /cases/{id}, …
 api.add_router("", followup.router)  # /follow-ups, /follow-ups/{id}, /missions/{id}/recall
 api.add_router("", errors.not_found_router)  # last, so that it only answers what nothing else does
