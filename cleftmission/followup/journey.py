@@ -67,6 +67,7 @@ def _one(obj: Any, name: str) -> Any:
 
 
 def _operation(case: SurgicalCase, english: bool) -> Operation:
+    visits_of: Any = case  # the follow-up visits' reverse relation (defined in followup.models)
     stamps = sorted(case.milestones.all(), key=lambda m: milestone_order.ORDER.index(m.kind))
     discharge = _one(case, "discharge")
     instructions = ""
@@ -82,7 +83,7 @@ def _operation(case: SurgicalCase, english: bool) -> Operation:
         discharge=discharge,
         instructions=instructions,
         days_in_hospital=surgery_services.days_in_hospital(case) if stamps else None,
-        follow_ups=list(case.follow_ups.all()),  # type: ignore[attr-defined]
+        follow_ups=list(visits_of.follow_ups.all()),
     )
 
 

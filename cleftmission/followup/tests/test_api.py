@@ -42,7 +42,8 @@ def test_the_list_filters_by_mission_due_date_and_status(
     client = api_as(coordinator)
     assert client.get("/follow-ups").json()["count"] == 3
     assert client.get("/follow-ups", {"mission": setup.mission.pk}).json()["count"] == 3
-    assert client.get("/follow-ups", {"mission": MissionFactory().pk}).json()["count"] == 0
+    other: Any = MissionFactory()
+    assert client.get("/follow-ups", {"mission": other.pk}).json()["count"] == 0
     before = discharged.day + dt.timedelta(days=100)
     assert [i["kind"] for i in client.get("/follow-ups", {"due_before": before.isoformat()}).json()["items"]] == [
         "1w",
@@ -152,7 +153,7 @@ def test_a_mission_s_recall_lists_each_child_with_reasons_and_refuses_other_team
 ) -> None:
     Patient.objects.filter(pk=discharged.visit.patient_id).update(lahshal="LAHS...")
     GuardianFactory(patient=discharged.visit.patient, phone="+84912345678")
-    july = MissionFactory(site=setup.mission.site, start_date=dt.date(2027, 7, 5), end_date=dt.date(2027, 7, 9))
+    july: Any = MissionFactory(site=setup.mission.site, start_date=dt.date(2027, 7, 5), end_date=dt.date(2027, 7, 9))
     body = api_as(coordinator).get(f"/missions/{july.pk}/recall").json()
     assert (body["count"], body["hidden"], body["first_day"]) == (1, 0, "2027-07-05")
     [item] = body["items"]

@@ -66,7 +66,7 @@ def test_the_lists_filter_by_hospital_and_by_mission(
     setup: Setup, discharged: SurgicalCase, coordinator: Any, as_user: Any, today: dt.date
 ) -> None:
     client = as_user(coordinator)
-    elsewhere = SiteFactory(name="Bệnh viện Khác")
+    elsewhere: Any = SiteFactory(name="Bệnh viện Khác")
     assert len(client.get(LIST, {"site": setup.mission.site_id}).context["overdue"]) == 1
     assert client.get(LIST, {"site": elsewhere.pk}).context["overdue"] == []
     assert len(client.get(LIST, {"mission": setup.mission.pk}).context["overdue"]) == 1

@@ -35,7 +35,7 @@ NEXT = (dt.date(2027, 7, 5), dt.date(2027, 7, 9))
 
 @pytest.fixture
 def next_mission(setup: Setup) -> Mission:
-    mission: Mission = MissionFactory(
+    mission: Any = MissionFactory(
         name="Đợt tháng 7", site=setup.mission.site, start_date=NEXT[0], end_date=NEXT[1], phase="planning"
     )
     return mission
@@ -61,15 +61,15 @@ def children(setup: Setup, published: Any, coordinator: Any) -> dict[str, Any]:
             case=giang, kind="death", occurred_on=dt.date(2027, 1, 30), note="", acting_user=coordinator
         )
         services.plan_visit(case=em, kind="other", due_date=dt.date(2027, 7, 6), acting_user=coordinator)
-    hai = PatientFactory(family_name="Lê", middle_name="", given_name="Hải", date_of_birth=dt.date(2018, 3, 1))
+    hai: Any = PatientFactory(family_name="Lê", middle_name="", given_name="Hải", date_of_birth=dt.date(2018, 3, 1))
     Patient.objects.filter(pk=hai.pk).update(lahshal="LA.....")
     old = ScreeningVisitFactory(patient=hai, mission=setup.mission, outcome="operated", queue_number=50)
-    DecisionFactory(visit=old).procedures.set([Procedure.objects.get(code="revision")])
+    old_decision: Any = DecisionFactory(visit=old)
+    old_decision.procedures.set([Procedure.objects.get(code="revision")])
     elsewhere = MissionFactory(site=SiteFactory(name="Bệnh viện Xa"), start_date=dt.date(2026, 9, 7))
     lan = PatientFactory(given_name="Lan", lahshal="LAHS...", date_of_birth=dt.date(2025, 1, 1))
-    DecisionFactory(visit=ScreeningVisitFactory(patient=lan, mission=elsewhere, outcome="operated")).procedures.set(
-        [Procedure.objects.get(code="lip_uni")]
-    )
+    lan_decision: Any = DecisionFactory(visit=ScreeningVisitFactory(patient=lan, mission=elsewhere, outcome="operated"))
+    lan_decision.procedures.set([Procedure.objects.get(code="lip_uni")])
     return {"an": an.visit.patient, "cuc": cuc.visit.patient, "em": em.visit.patient, "hai": hai}
 
 
@@ -98,7 +98,7 @@ def test_a_child_registered_at_the_mission_already_or_a_mission_elsewhere_is_not
 ) -> None:
     ScreeningVisitFactory(patient=children["an"], mission=next_mission)
     assert "An" not in reasons(next_mission)
-    elsewhere = MissionFactory(site=SiteFactory(name="Bệnh viện Khác"), start_date=NEXT[0], end_date=NEXT[1])
+    elsewhere: Any = MissionFactory(site=SiteFactory(name="Bệnh viện Khác"), start_date=NEXT[0], end_date=NEXT[1])
     assert reasons(elsewhere) == {}
 
 
