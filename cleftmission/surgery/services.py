@@ -154,7 +154,8 @@ def record_milestone(
         refusal = milestones.check_stamp(
             milestone,
             at,
-            stamped(locked),
+            # local times: a refusal quotes the time of the milestone before
+            {k: timezone.localtime(v) for k, v in stamped(locked).items()},
             signed_phases(locked),
             now,
             {k: str(v) for k, v in checklist.PHASE_LABELS.items()},

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -141,8 +144,19 @@ class Card:
         )
 
 
+def weights(visits: list[Any]) -> dict[int, str]:
+    """Each child's weight at screening, as the page's language writes numbers (6,86 in Vietnamese)."""
+    found = {}
+    for visit_id, text in weights_kg(visits).items():
+        try:
+            found[visit_id] = localize(Decimal(text))
+        except InvalidOperation:
+            found[visit_id] = text
+    return found
+
+
 def make_cards(cases: list[SurgicalCase], show_names: bool) -> list[Card]:
-    weights = weights_kg([c.visit for c in cases])
+    weights_of = weights([c.visit for c in cases])
     cards = []
     for case in cases:
         patient = case.visit.patient
@@ -151,7 +165,7 @@ def make_cards(cases: list[SurgicalCase], show_names: bool) -> list[Card]:
                 case=case,
                 name=child_name(case, show_names),
                 age=age_label(*patient.age_on(case.day)),
-                weight=weights.get(case.visit_id, ""),
+                weight=weights_of.get(case.visit_id, ""),
                 procedures=", ".join(str(p) for p in case.procedures.all()),
                 stamps={m.kind: m for m in case.milestones.all()},
                 signed={p.phase for p in case.checklist.all()},

@@ -27,7 +27,6 @@ from cleftmission.core.forms import add_service_errors
 from cleftmission.core.roles import role_required
 from cleftmission.followup.models import FollowUpVisit
 from cleftmission.scheduling.models import Schedule
-from cleftmission.scheduling.services import weights_kg
 from cleftmission.surgery import checklist, forms, milestones, services, views
 from cleftmission.surgery.models import (
     AnesthesiaRecord,
@@ -186,7 +185,7 @@ def case_page(
         "name": views.child_name(case, show_names),
         "show_names": show_names,
         "age": _age(case),
-        "weight": weights_kg([case.visit]).get(case.visit_id, ""),
+        "weight": views.weights([case.visit]).get(case.visit_id, ""),
         "procedures": list(case.procedures.all()),
         "allergy": allergy_text(signed),
         "timeline": _timeline(case, stamps),
