@@ -18,6 +18,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cleftmission.core import roles
 from cleftmission.followup import recall
@@ -30,6 +31,12 @@ from cleftmission.screening.models import Decision, DeferralCode, Procedure, Scr
 from cleftmission.surgery.models import Complication, OperativeNote, SurgicalCase
 
 BONE_GRAFT_CODE = "bone_graft"
+REASON_LABELS = {
+    recall.RESCREEN: gettext_lazy("Due for re-screen"),
+    recall.PALATE: gettext_lazy("Palate after lip"),
+    recall.BONE_GRAFT: gettext_lazy("Alveolar bone graft"),
+    recall.FOLLOW_UP: gettext_lazy("Follow-up visit due"),
+}
 
 
 def rules_for(mission: Mission) -> recall.Rules:
@@ -150,6 +157,14 @@ class RecallList:
     @property
     def count(self) -> int:
         return len(self.entries) + self.hidden
+
+    def by_reason(self) -> list[tuple[str, str, int]]:
+        """(code, label, children shown) per reason, in the rules' order; a child counts once per reason."""
+        counts = {code: 0 for code in recall.REASONS}
+        for entry in self.entries:
+            for code in {r.code for r in entry.reasons}:
+                counts[code] += 1
+        return [(code, str(REASON_LABELS[code]), n) for code, n in counts.items()]
 
 
 def children_to_recall(mission: Mission) -> tuple[list[recall.Recall], dict[int, Mission]]:

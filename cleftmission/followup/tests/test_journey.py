@@ -91,3 +91,14 @@ def test_a_viewer_reads_the_story_without_contacts(story: SurgicalCase, viewer: 
     for secret in ("912 345 678", "Lê Thị Hoa", "/photo"):
         assert secret not in page
     assert "/follow-up/cases/" not in page  # no planning for a viewer
+
+
+def test_an_operation_recorded_before_operating_days_were_is_told_from_the_visit(
+    setup: Setup, coordinator: Any, as_user: Any
+) -> None:
+    visit = setup.visit("Em")
+    type(visit).objects.filter(pk=visit.pk).update(outcome="operated")
+    page = as_user(coordinator).get(f"/children/{visit.patient_id}/journey/", headers={"accept-language": "en"})
+    text = page.content.decode()
+    assert "Operated" in text and "Lip or nose revision" in text
+    assert "The operating day was not recorded in CleftMission." in text
