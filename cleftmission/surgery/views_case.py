@@ -71,6 +71,7 @@ def _phase_rows(phase: ChecklistPhase) -> list[dict[str, Any]]:
             "item": item,
             "answer": checklist.ANSWER_LABELS.get(phase.answers.get(item.code, ""), "—"),
             "value": phase.answers.get(item.code, ""),
+            "risk": item.is_risk and phase.answers.get(item.code) == checklist.YES,
             "note": phase.notes.get(item.code, ""),
         }
         for item in checklist.ITEMS[phase.phase]
