@@ -265,7 +265,7 @@ class AnesthesiaConflict(ErrorOut):
 def _cases() -> QuerySet[SurgicalCase]:
     return SurgicalCase.objects.select_related("visit__patient", "table", "surgeon", "anesthetist").prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.select_related("recorded_by").order_by("at", "pk")),
-        "checklist__signed_by",
+        Prefetch("checklist", queryset=ChecklistPhase.objects.select_related("signed_by")),
         "procedures",
     )
 

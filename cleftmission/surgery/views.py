@@ -30,7 +30,7 @@ from cleftmission.scheduling.services import weights_kg
 from cleftmission.screening import queries
 from cleftmission.surgery import checklist, lateness, milestones, services
 from cleftmission.surgery.forms import StampForm
-from cleftmission.surgery.models import Milestone, SurgicalCase
+from cleftmission.surgery.models import ChecklistPhase, Milestone, SurgicalCase
 
 RECORD = roles.EDIT_CLINICAL
 SEES_NAMES = roles.ANY_ROLE - {roles.Role.VIEWER}
@@ -55,7 +55,7 @@ def cases_with_details() -> QuerySet[SurgicalCase]:
         "visit__patient", "mission__site", "table", "surgeon", "anesthetist"
     ).prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.select_related("recorded_by").order_by("at", "pk")),
-        "checklist__signed_by",
+        Prefetch("checklist", queryset=ChecklistPhase.objects.select_related("signed_by")),
         "procedures",
     )
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from cleftmission.core.roles import Role, set_role
 from cleftmission.factories import MissionMemberFactory, UserFactory, VolunteerFactory
@@ -85,6 +87,20 @@ def test_the_board_shows_each_table_s_cases_in_order_with_the_next_milestone(
     assert "08:00–09:30" in html and 'hx-trigger="every 15s"' in html
     tomorrow = page(as_user(nurse), board_url(setup, case.day + dt.timedelta(days=1)))
     assert "Lê Giang" in tomorrow and "Lê An" not in tomorrow
+
+
+def test_the_board_reads_a_day_in_the_same_queries_however_many_cases_it_has(
+    setup: Setup, case: SurgicalCase, nurse: Any, as_user: Any, morning: None
+) -> None:
+    client = as_user(nurse)
+    walk_to_at(SurgicalCase.objects.get(visit=setup.visit("Cúc")), milestones.INCISION, nurse, start="08:00")
+    counts = []
+    for day in (case.day, case.day + dt.timedelta(days=1)):  # four cases, then two
+        client.get(board_url(setup, day), headers=HTMX)  # warm the session and the role
+        with CaptureQueriesContext(connection) as queries:
+            client.get(board_url(setup, day), headers=HTMX)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
 
 
 def test_the_board_opens_on_the_next_operating_day_before_the_mission(
