@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from cleftmission.core import roles
 from cleftmission.followup.models import FollowUpVisit
@@ -14,7 +14,7 @@ from cleftmission.missions.models import Mission
 from cleftmission.patients.access import visible_patients
 from cleftmission.patients.models import Guardian
 from cleftmission.screening.models import Procedure
-from cleftmission.surgery.models import SurgicalCase
+from cleftmission.surgery.models import Complication, SurgicalCase
 
 DUE_SOON_DAYS = 14
 # Who records a visit's outcome and plans visits: the clinical roles (findings are clinical).
@@ -49,18 +49,27 @@ def with_details(visits: QuerySet[FollowUpVisit], *, contacts: bool) -> QuerySet
     return visits
 
 
+def _to_call(visits: QuerySet[FollowUpVisit]) -> QuerySet[FollowUpVisit]:
+    """Planned visits, leaving out children who died (an ICHOM complication recorded): the
+    phone team must never call a bereaved family for a check-up."""
+    died = Complication.objects.filter(
+        kind=Complication.Kind.DEATH, case__visit__patient=OuterRef("case__visit__patient")
+    )
+    return visits.filter(status=FollowUpVisit.Status.PLANNED).filter(~Exists(died))
+
+
 def overdue(visits: QuerySet[FollowUpVisit], today: dt.date) -> QuerySet[FollowUpVisit]:
     """Planned visits whose due date has passed, the oldest first."""
-    return visits.filter(status=FollowUpVisit.Status.PLANNED, due_date__lt=today).order_by(
-        "due_date", "case__visit__patient__search_name", "pk"
-    )
+    return _to_call(visits).filter(due_date__lt=today).order_by("due_date", "case__visit__patient__search_name", "pk")
 
 
 def due_soon(visits: QuerySet[FollowUpVisit], today: dt.date, days: int = DUE_SOON_DAYS) -> QuerySet[FollowUpVisit]:
     """Planned visits due from today to `days` days ahead, soonest first."""
-    return visits.filter(
-        status=FollowUpVisit.Status.PLANNED, due_date__gte=today, due_date__lte=today + dt.timedelta(days=days)
-    ).order_by("due_date", "case__visit__patient__search_name", "pk")
+    return (
+        _to_call(visits)
+        .filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=days))
+        .order_by("due_date", "case__visit__patient__search_name", "pk")
+    )
 
 
 def filtered(visits: QuerySet[FollowUpVisit], *, site: int | None, mission: int | None) -> QuerySet[FollowUpVisit]:

@@ -15,6 +15,7 @@ from cleftmission.factories import GuardianFactory, MissionMemberFactory, SiteFa
 from cleftmission.followup.models import FollowUpVisit
 from cleftmission.followup.tests.conftest import TODAY, case_of, discharge, week_visit
 from cleftmission.scheduling.tests.conftest import Setup
+from cleftmission.surgery import services as surgery_services
 from cleftmission.surgery.models import SurgicalCase
 
 LIST = "/follow-up/"
@@ -215,3 +216,15 @@ def test_the_csv_for_the_phone_team_has_the_phone_and_a_viewer_s_has_none(
     assert row[-2:] == ["Lê Thị Hoa (Mother)", "+84912345678"]
     viewer_csv = as_user(viewer).get("/follow-up/overdue.csv").content.decode("utf-8-sig")
     assert "912345678" not in viewer_csv and "Lê Thị Hoa" not in viewer_csv and "Lê An" in viewer_csv
+
+
+def test_a_child_who_died_is_never_on_the_lists_to_call(
+    discharged: SurgicalCase, coordinator: Any, as_user: Any, today: dt.date
+) -> None:
+    FollowUpVisit.objects.create(case=discharged, kind="other", due_date=TODAY + dt.timedelta(days=3))
+    surgery_services.record_complication(
+        case=discharged, kind="death", occurred_on=TODAY - dt.timedelta(days=1), note="", acting_user=coordinator
+    )
+    response = as_user(coordinator).get(LIST)
+    assert response.context["overdue"] == [] and response.context["soon"] == []
+    assert len(as_user(coordinator).get("/follow-up/overdue.csv").content.decode("utf-8-sig").splitlines()) == 1
