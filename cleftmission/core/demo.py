@@ -49,6 +49,7 @@ from cleftmission.volunteers.models import (
     SPECIALTY_ROLE,
     Credential,
     MissionMember,
+    MissionRole,
     RequiredCredential,
     Volunteer,
     credential_document_path,
@@ -465,6 +466,100 @@ def make_missions(rng: random.Random, sites: list[Site], today: dt.date, years: 
     _bulk(Mission, missions)
     recent = sorted((m for m in missions if m.phase == Mission.Phase.CLOSED), key=lambda m: m.start_date)[::-1]
     return Programme(sites=sites, missions=missions, current=current, upcoming=upcoming, recent=recent[:4], clash=clash)
+
+
+# --- the mission in its operating days ---------------------------------------------------------
+
+# Four tables at once: a surgeon, an anaesthesiologist and two operating-room nurses each.
+OPERATING_TEAM = {
+    Volunteer.Specialty.PLASTIC_SURGEON: 4,
+    Volunteer.Specialty.ANESTHESIOLOGIST: 4,
+    Volunteer.Specialty.NURSE: 8,
+    Volunteer.Specialty.PEDIATRICIAN: 1,
+    Volunteer.Specialty.COORDINATOR: 1,
+}
+OPERATING_TABLES = 4
+
+
+def _operating_hours(now: dt.datetime) -> tuple[dt.time, dt.time]:
+    """Nine hours from three and a half hours before `now` (on the half hour): whenever the
+    demo is loaded, its operating day is under way, with cases done and cases to come."""
+    local = timezone.localtime(now)
+    minutes = min(max(local.hour * 60 + local.minute - 210, 0), 14 * 60 + 30) // 30 * 30
+    start = dt.time(minutes // 60, minutes % 60)
+    return start, dt.time((minutes + 9 * 60) // 60, (minutes + 9 * 60) % 60)
+
+
+def make_operating_mission(today: dt.date, now: dt.datetime | None = None, seed: int = SEED + 6) -> Mission:
+    """A local mission in Hồ Chí Minh City in its operating days: it screened the day before
+    yesterday, operated yesterday, operates today and tomorrow, on four tables. Added after
+    the programme with its own random draws, so that everything else stays as it was. Its
+    team: in-country volunteers free at those dates (on no other mission then, not
+    unavailable, credentials valid well past the mission). Its operating hours are set
+    around the time the demo is loaded (`_operating_hours`)."""
+    rng = random.Random(seed)
+    day_start, day_end = _operating_hours(now or timezone.now())
+    spec = SITES[1]
+    site = Site.objects.get(name=spec.name)
+    start = today - dt.timedelta(days=2)
+    name = _local_name(spec, start)
+    if Mission.objects.filter(name=name).exists():
+        name = f"{name} – đợt 1"
+    mission = Mission.objects.create(
+        name=name,
+        kind=Mission.Kind.LOCAL,
+        site=site,
+        start_date=start,
+        end_date=today + dt.timedelta(days=1),
+        phase=Mission.Phase.SURGERY,
+        target_evaluated=70,
+        target_operated=45,
+        tables_per_day=OPERATING_TABLES,
+        screening_days=1,
+        day_start=day_start,
+        day_end=day_end,
+        team_size_cap=24,
+        notes=NOTE,
+    )
+    busy = Mission.objects.filter(start_date__lte=mission.end_date, end_date__gte=mission.start_date).exclude(
+        pk=mission.pk
+    )
+    horizon = mission.end_date + dt.timedelta(days=settings.CREDENTIAL_WARNING_DAYS)
+    free = (
+        Volunteer.objects.filter(origin=Volunteer.Origin.IN_COUNTRY, user__isnull=True)
+        .exclude(memberships__mission__in=busy)
+        .exclude(unavailable__first_day__lte=mission.end_date, unavailable__last_day__gte=mission.start_date)
+        .exclude(credentials__valid_to__lt=horizon)
+        .distinct()
+        .order_by("pk")
+    )
+    team: list[Volunteer] = []
+    for specialty, n in OPERATING_TEAM.items():
+        pool = list(free.filter(specialty=specialty))
+        if len(pool) < n:  # from the region, when the country's own are all busy
+            pool += list(
+                Volunteer.objects.filter(specialty=specialty, user__isnull=True)
+                .exclude(origin=Volunteer.Origin.IN_COUNTRY)
+                .exclude(memberships__mission__in=busy)
+                .distinct()
+                .order_by("pk")
+            )
+        team.extend(rng.sample(pool, min(n, len(pool))))
+    days = every_day(mission)
+    nurse_roles = iter([MissionRole.RECOVERY_NURSE, MissionRole.WARD_NURSE])
+    MissionMember.objects.bulk_create(
+        MissionMember(
+            mission=mission,
+            volunteer=v,
+            # the last two nurses drawn look after recovery and the ward
+            role=next(nurse_roles, SPECIALTY_ROLE[v.specialty])
+            if v.specialty == S.NURSE and i >= len(team) - 4
+            else SPECIALTY_ROLE[v.specialty],
+            days=days,
+        )
+        for i, v in enumerate(team)
+    )
+    return mission
 
 
 # --- volunteers, credentials and teams ------------------------------------------------------
@@ -1330,7 +1425,8 @@ def counts() -> dict[str, int]:
         "operating tables": OperatingTable.objects.count(),
         "missions": Mission.objects.count(),
         "  closed": Mission.objects.filter(phase=Mission.Phase.CLOSED).count(),
-        "  under way": Mission.objects.filter(phase=Mission.Phase.SCREENING).count(),
+        "  screening": Mission.objects.filter(phase=Mission.Phase.SCREENING).count(),
+        "  operating": Mission.objects.filter(phase=Mission.Phase.SURGERY).count(),
         "  in planning": Mission.objects.filter(phase=Mission.Phase.PLANNING).count(),
         "volunteers": Volunteer.objects.count(),
         "credentials": Credential.objects.count(),

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cleftmission.core import demo as base
+from cleftmission.core.text import search_key
 from cleftmission.missions.models import Mission
 from cleftmission.patients import lahshal as lahshal_code
 from cleftmission.patients import services as patient_services
@@ -100,6 +101,45 @@ def _station_data(rng: random.Random, station: str, patient: Patient, today: dt.
     }
 
 
+NORTH_PROVINCES = ["Hà Nội", "Bắc Ninh", "Hưng Yên", "Phú Thọ", "Ninh Bình", "Thanh Hóa"]
+SOUTH_PROVINCES = ["TP. Hồ Chí Minh", "Đồng Nai", "Tây Ninh", "Vĩnh Long", "Cần Thơ", "An Giang", "Đồng Tháp"]
+
+
+def _register_new_child(
+    rng: random.Random, mission: Mission, today: dt.date, registrar: Any, provinces: list[str]
+) -> ScreeningVisit:
+    """A child never seen before, registered at the gate with a guardian."""
+    male = rng.random() < 0.55
+    family, middle, given = base._person_name(rng, male)
+    while base._answers_named_search(search_key(f"{family} {middle} {given}")):  # one Nguyễn Văn An
+        family, middle, given = base._person_name(rng, male)
+    age_days = rng.choice([rng.randint(80, 360), rng.randint(360, 1500), rng.randint(1500, 4000)])
+    guardian_family, _m, guardian_given = base._person_name(rng, False)
+    patient = patient_services.create_patient(
+        data={
+            "family_name": family,
+            "middle_name": middle,
+            "given_name": given,
+            "sex": "M" if male else "F",
+            "date_of_birth": today - dt.timedelta(days=age_days),
+            "province": rng.choice(provinces),
+            "lahshal": rng.choices([code for code, _w in base.LAHSHAL_MIX], weights=[w for _c, w in base.LAHSHAL_MIX])[
+                0
+            ],
+        },
+        guardians=[
+            {
+                "name": f"{guardian_family} Thị {guardian_given}",
+                "relation": "mother",
+                "phone": base.vn_mobile(rng),
+            }
+        ],
+        mission=mission,
+        acting_user=registrar,
+    )
+    return patient.visits.get(mission=mission)
+
+
 def play_screening_day(mission: Mission, *, today: dt.date | None = None, children: int = 100, seed: int = 11) -> int:
     """Register `children` more children today at `mission` and walk them part-way through
     screening; returns how many were registered."""
@@ -127,33 +167,8 @@ def play_screening_day(mission: Mission, *, today: dt.date | None = None, childr
                 patient = known.pop()
                 visit = patient_services.register_visit(patient=patient, mission=mission, acting_user=registrar)
             else:
-                male = rng.random() < 0.55
-                family, middle, given = base._person_name(rng, male)
-                age_days = rng.choice([rng.randint(80, 360), rng.randint(360, 1500), rng.randint(1500, 4000)])
-                guardian_family, _m, guardian_given = base._person_name(rng, False)
-                patient = patient_services.create_patient(
-                    data={
-                        "family_name": family,
-                        "middle_name": middle,
-                        "given_name": given,
-                        "sex": "M" if male else "F",
-                        "date_of_birth": today - dt.timedelta(days=age_days),
-                        "province": rng.choice(["Hà Nội", "Bắc Ninh", "Hưng Yên", "Phú Thọ", "Ninh Bình", "Thanh Hóa"]),
-                        "lahshal": rng.choices(
-                            [code for code, _w in base.LAHSHAL_MIX], weights=[w for _c, w in base.LAHSHAL_MIX]
-                        )[0],
-                    },
-                    guardians=[
-                        {
-                            "name": f"{guardian_family} Thị {guardian_given}",
-                            "relation": "mother",
-                            "phone": base.vn_mobile(rng),
-                        }
-                    ],
-                    mission=mission,
-                    acting_user=registrar,
-                )
-                visit = patient.visits.get(mission=mission)
+                visit = _register_new_child(rng, mission, today, registrar, NORTH_PROVINCES)
+                patient = visit.patient
             # one family every two minutes over the last hours, the first ones furthest along
             arrived = now - dt.timedelta(minutes=2 * (children - i) + 3)
             ScreeningVisit.objects.filter(pk=visit.pk).update(registered_at=arrived)
@@ -188,3 +203,69 @@ def _decide(rng: random.Random, visit: ScreeningVisit, today: dt.date, clinician
             "referral": "nutrition" if result.suggested_deferral == "MALNUTRITION" else "",
         }
     services.record_decision(visit=visit, data=data, acting_user=clinician)
+
+
+def _referred(rng: random.Random, station: str, data: dict[str, Any], patient: Patient, day: dt.date) -> dict[str, Any]:
+    """Children the partner hospital referred after a first check: most are fit on the day
+    (no fever, haemoglobin and weight in range); a few are not, as at any screening."""
+    if rng.random() < 0.2:
+        return data
+    data = dict(data)
+    if station == Station.VITALS:
+        weight = _median_weight((day - patient.date_of_birth).days) * rng.uniform(0.95, 1.12)
+        data["weight_kg"] = str(Decimal(weight).quantize(Decimal("0.01")))
+        data["temperature_c"] = rng.choice(["36.6", "36.8", "37.0", "37.2"])
+        data["haemoglobin"] = str(Decimal(rng.uniform(10.5, 13.0)).quantize(Decimal("0.1")))
+    elif station == Station.PEDIATRIC:
+        data.update(uri=False, cardiac_concern=False)
+    elif station == Station.ANESTHESIA:
+        data.update(asa=rng.choice([1, 1, 2]), airway="normal")
+    return data
+
+
+def screen_children(
+    mission: Mission,
+    *,
+    day: dt.date,
+    children: int,
+    seed: int = 23,
+    provinces: list[str] = SOUTH_PROVINCES,
+) -> int:
+    """A whole screening day, done: `children` children registered on `day` (a few of them
+    operated at an earlier mission at this hospital, back for their next operation), seen at
+    every station and decided. Written through the real services, then dated to that day.
+    Returns how many were accepted."""
+    rng = random.Random(seed)
+    User = get_user_model()
+    registrar = User.objects.filter(username="registrar").first()
+    clinician = User.objects.filter(username="clinician").first()
+    open_missions = Mission.objects.exclude(phase=Mission.Phase.CLOSED)
+    back = list(
+        Patient.objects.filter(
+            merged_into__isnull=True,
+            visits__mission__site=mission.site,
+            visits__outcome=ScreeningVisit.Outcome.OPERATED,
+            visits__mission__start_date__lte=day - dt.timedelta(days=180),
+        )
+        .exclude(visits__mission__in=open_missions)
+        .distinct()
+        .order_by("pk")[: children // 6]
+    )
+    accepted = 0
+    with transaction.atomic():
+        for i in range(children):
+            if i % 6 == 3 and back:
+                visit = patient_services.register_visit(patient=back.pop(), mission=mission, acting_user=registrar)
+            else:
+                visit = _register_new_child(rng, mission, day, registrar, provinces)
+            for station in ROUTE:
+                data = _referred(rng, station, _station_data(rng, station, visit.patient, day), visit.patient, day)
+                services.record_evaluation(visit=visit, station=station, data=data, acting_user=clinician)
+            _decide(rng, visit, day, clinician)
+            # families from seven in the morning, one every four minutes; decided a few hours later
+            arrived = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 0))) + dt.timedelta(minutes=4 * i)
+            decided = arrived + dt.timedelta(minutes=rng.randint(120, 240))
+            ScreeningVisit.objects.filter(pk=visit.pk).update(registered_at=arrived, decided_at=decided)
+            Decision.objects.filter(visit=visit).update(decided_at=decided)
+            accepted += Decision.objects.filter(visit=visit, outcome=Decision.Outcome.ACCEPTED).exists()
+    return accepted

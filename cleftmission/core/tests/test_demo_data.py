@@ -31,6 +31,7 @@ from cleftmission.patients.access import visible_patients
 from cleftmission.patients.models import Guardian, Patient
 from cleftmission.screening.models import Decision, ScreeningVisit
 from cleftmission.screening.queries import due_for_rescreen
+from cleftmission.surgery.models import SurgicalCase
 from cleftmission.volunteers.models import Credential, MissionMember, Volunteer
 
 
@@ -117,6 +118,10 @@ def test_a_year_of_missions_in_every_state(loaded: str) -> None:
     assert current.start_date <= today <= current.end_date
     assert current.visits.exists()
 
+    operating = missions.get(phase=Mission.Phase.SURGERY)
+    assert operating.site.city != current.site.city
+    assert operating.start_date < today - dt.timedelta(days=1) and today in operating.operating_days
+
 
 def test_closed_missions_have_their_numbers(loaded: str) -> None:
     for mission in Mission.objects.filter(phase=Mission.Phase.CLOSED):
@@ -154,7 +159,8 @@ def test_credentials_include_expired_expiring_and_ending_during_the_upcoming_mis
 def test_children_have_names_codes_guardians_and_valid_phones(loaded: str) -> None:
     today = timezone.localdate()
     children = list(Patient.objects.all())
-    assert 550 <= len(children) <= 700  # about 600, with the families new at today's screening day
+    # about 600, with the families new at today's screening day and at the operating mission's
+    assert 550 <= len(children) <= 760
     assert len({p.record_number for p in children}) == len(children)
     families = {p.family_name for p in children}
     assert {"Nguyễn", "Trần", "Lê", "Phạm", "Đặng"} <= families
@@ -205,7 +211,9 @@ def test_decided_visits_have_decisions_like_the_screening_service_records(loaded
         elif visit.outcome == ScreeningVisit.Outcome.DEFERRED:
             assert decision.outcome == Decision.Outcome.DEFERRED
             assert decision.deferral_code and decision.rescreen_date
-            assert not visit.procedure
+            # a child cancelled on the day keeps the procedure planned for it
+            cancelled = SurgicalCase.objects.filter(visit=visit, status=SurgicalCase.Status.CANCELLED).exists()
+            assert cancelled or not visit.procedure
         else:
             assert decision.outcome == Decision.Outcome.REFERRED and decision.referral
     assert not Decision.objects.filter(visit__outcome=ScreeningVisit.Outcome.REGISTERED).exists()
@@ -229,7 +237,17 @@ def test_the_named_child_is_found_alone_by_the_search(loaded: str) -> None:
 
 
 def test_running_it_again_adds_nothing(loaded: str) -> None:
-    apps_with_data = {"auth", "core", "missions", "volunteers", "patients", "screening"}
+    apps_with_data = {
+        "auth",
+        "core",
+        "missions",
+        "volunteers",
+        "patients",
+        "screening",
+        "scheduling",
+        "surgery",
+        "followup",
+    }
     models = [m for m in apps.get_models() if m._meta.app_label in apps_with_data]
     before = {m._meta.label: m._default_manager.count() for m in models}
     out = io.StringIO()
@@ -263,3 +281,87 @@ def test_the_generator_scales_down(loaded: str) -> None:
     assert Volunteer.objects.count() == 20
     assert set(Volunteer.objects.values_list("specialty", flat=True)) == set(Volunteer.Specialty.values)
     assert Patient.objects.filter(search_name="nguyen van an").count() == 1
+
+
+def test_a_mission_in_its_operating_days_has_cases_at_every_milestone(loaded: str) -> None:
+    from cleftmission.scheduling import services as scheduling
+    from cleftmission.scheduling.models import Schedule
+    from cleftmission.screening.models import StationEvaluation
+    from cleftmission.surgery import milestones
+    from cleftmission.surgery import services as surgery
+    from cleftmission.surgery.demo import where_cases_stand
+    from cleftmission.surgery.models import Milestone, OperativeNote
+
+    today = timezone.localdate()
+    mission = Mission.objects.get(phase=Mission.Phase.SURGERY)
+    # screened on its first day through the services: every child seen at every station, decided
+    visits = mission.visits.all()
+    assert visits.count() >= 40
+    assert not visits.filter(outcome=ScreeningVisit.Outcome.REGISTERED).exists()
+    assert StationEvaluation.objects.filter(visit__mission=mission).count() == 6 * visits.count()
+    # its schedule published; a child with a fever cancelled today, the repaired draft waiting
+    assert scheduling.published_schedule(mission) is not None
+    cancelled = SurgicalCase.objects.get(mission=mission, status=SurgicalCase.Status.CANCELLED)
+    assert (cancelled.cancel_code, cancelled.day) == ("FEVER", today)
+    draft = Schedule.objects.get(mission=mission, status=Schedule.Status.DRAFT)
+    assert draft.cases.get(visit=cancelled.visit).cancel_code == "FEVER"
+    # every milestone is some case's last, and some cases are still planned
+    assert list(where_cases_stand(mission)) == ["planned", *milestones.ORDER, "cancelled"]
+    assert not Milestone.objects.filter(case__mission=mission, at__gt=timezone.now()).exists()
+    cases = list(SurgicalCase.objects.filter(mission=mission).exclude(status=SurgicalCase.Status.CANCELLED))
+    yesterday = [c for c in cases if c.day == today - dt.timedelta(days=1)]
+    assert yesterday and all(milestones.WARD in surgery.stamped(c) for c in yesterday)
+    in_room = []
+    for case in cases:
+        stamps, phases = surgery.stamped(case), surgery.signed_phases(case)
+        if milestones.INCISION in stamps:
+            assert {"sign_in", "time_out"} <= phases
+        if milestones.SURGERY_END in stamps:
+            assert OperativeNote.objects.filter(case=case).exists()
+        if milestones.RECOVERY in stamps:
+            assert "sign_out" in phases
+        if milestones.IN_OR in stamps and milestones.RECOVERY not in stamps:
+            in_room.append(case)
+            if milestones.ANESTHESIA_START in stamps:
+                assert "time_out" in phases  # under anaesthesia, the Time Out done before the incision
+    # one child at most in each operating room
+    assert len({c.table_id for c in in_room}) == len(in_room) == 4
+
+
+def test_closed_missions_have_operations_discharges_and_follow_ups_some_overdue(loaded: str) -> None:
+    from cleftmission.followup.models import FollowUpVisit
+    from cleftmission.reports.figures import mission_report
+    from cleftmission.surgery import milestones
+    from cleftmission.surgery.models import Complication, Milestone
+
+    today = timezone.localdate()
+    operated = ScreeningVisit.objects.filter(
+        mission__phase=Mission.Phase.CLOSED, outcome=ScreeningVisit.Outcome.OPERATED
+    )
+    cases = SurgicalCase.objects.filter(mission__phase=Mission.Phase.CLOSED)
+    assert cases.count() == operated.count() > 300
+    assert not operated.filter(surgical_case__isnull=True).exists()
+    assert not cases.filter(discharge__isnull=True).exists()
+    stamps: dict[int, list[str]] = {}
+    for case_id, kind in (
+        Milestone.objects.filter(case__in=cases).order_by("case_id", "at", "pk").values_list("case_id", "kind")
+    ):
+        stamps.setdefault(case_id, []).append(kind)
+    assert all(kinds == list(milestones.ORDER) for kinds in stamps.values()) and len(stamps) == cases.count()
+    visits = FollowUpVisit.objects.filter(case__in=cases)
+    assert visits.count() == 3 * cases.count()
+    seen = visits.filter(status=FollowUpVisit.Status.SEEN)
+    assert seen.count() > visits.count() / 3
+    assert not seen.filter(seen_on__isnull=True).exists() and seen.filter(weight_kg__isnull=False).exists()
+    assert visits.filter(status=FollowUpVisit.Status.MISSED).exists()
+    assert visits.filter(status=FollowUpVisit.Status.PLANNED, due_date__lt=today).count() >= 10  # overdue
+    assert visits.filter(status=FollowUpVisit.Status.PLANNED, due_date__gte=today).exists()
+    # complications: about 2 % of operations
+    complications = Complication.objects.filter(case__in=cases).count()
+    assert 0.005 * cases.count() <= complications <= 0.04 * cases.count()
+    # the report of the last closed mission reads them
+    last = Mission.objects.filter(phase=Mission.Phase.CLOSED).order_by("-start_date").first()
+    assert last is not None
+    report = mission_report(last)
+    assert report.children.operated == report.tables_total.minutes.measured > 0
+    assert report.stay.discharged == report.children.operated
