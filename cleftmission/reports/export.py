@@ -5,6 +5,7 @@ for decimals, one decimal for percentages and medians); dates dd/mm/yyyy."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cleftmission.reports.figures import Minutes, MissionReport
 
@@ -34,16 +35,16 @@ def report_rows(report: MissionReport) -> tuple[list[str], list[list[str]]]:
     who = report.children
     section = _("Children")
     for item, n in (
-        (_("registered"), who.registered),
-        (_("evaluated"), who.evaluated),
-        (_("accepted"), who.accepted),
-        (_("operated"), who.operated),
-        (_("deferred"), who.deferred),
-        (_("referred"), who.referred),
-        (_("cancelled on the day"), who.cancelled),
-        (_("accepted, waiting"), who.waiting),
+        ("registered", who.registered),
+        ("evaluated", who.evaluated),
+        ("accepted", who.accepted),
+        ("operated", who.operated),
+        ("deferred", who.deferred),
+        ("referred", who.referred),
+        ("cancelled on the day", who.cancelled),
+        ("accepted, waiting", who.waiting),
     ):
-        rows.append([section, item, _("children"), _number(n)])
+        rows.append([section, pgettext("mission report", item), _("children"), _number(n)])
     for reason in who.deferred_by_reason:
         rows.append([_("Deferred at screening"), f"{reason.label} ({reason.code})", _("children"), _number(reason.n)])
     for reason in who.cancelled_by_reason:

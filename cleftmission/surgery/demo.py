@@ -496,7 +496,16 @@ def record_past_operations(today: dt.date | None = None, seed: int = 43) -> int:
     discharges: list[Discharge] = []
     follow_ups: list[FollowUpVisit] = []
     complications: list[Complication] = []
-    for case, (procedures, times, home) in zip(cases, plans, strict=True):
+    # which operations had a complication: 2 % of them, more after a palate repair (a fistula
+    # is the commonest complication of cleft surgery)
+    palates = [
+        i for i, (procedures, _t, _h) in enumerate(plans) if (_main(procedures) or Procedure()).code in PALATE_LIKE
+    ]
+    lips = sorted(set(range(len(cases))) - set(palates))
+    quota = round(len(cases) * COMPLICATION_RATE)
+    after_palate = min(len(palates), round(quota * 0.6))
+    complicated = {*rng.sample(palates, after_palate), *rng.sample(lips, min(len(lips), quota - after_palate))}
+    for index, (case, (procedures, times, home)) in enumerate(zip(cases, plans, strict=True)):
         main = _main(procedures)
         code = main.code if main else ""
         case_procedures += [
@@ -532,7 +541,7 @@ def record_past_operations(today: dt.date | None = None, seed: int = 43) -> int:
             )
         )
         complication = None
-        if rng.random() < COMPLICATION_RATE:
+        if index in complicated:
             kinds = COMPLICATIONS["palate" if code in PALATE_LIKE else "lip"]
             what = rng.choices([k for k, _w in kinds], weights=[w for _k, w in kinds])[0]
             later = rng.randint(20, 80) if what == K.FISTULA else rng.randint(0, 6)

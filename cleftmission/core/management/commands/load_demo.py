@@ -13,8 +13,8 @@ from cleftmission.surgery import demo as surgery_demo
 
 # The mission in its operating days: children screened on its first day, the schedule's solver
 # time (the solver runs for the mission under way too, and again to repair each).
-OPERATING_CHILDREN = 50
-OPERATING_SOLVER_SECONDS = 3.0
+OPERATING_CHILDREN = 46
+OPERATING_SOLVER_SECONDS = 2.0
 
 
 class Command(BaseCommand):
