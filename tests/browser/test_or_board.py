@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from cleftmission.core.roles import Role, set_role
 from cleftmission.factories import MissionMemberFactory, UserFactory, VolunteerFactory
-from cleftmission.scheduling.tests.conftest import Setup, setup  # noqa: F401  (fixture)
+from cleftmission.scheduling.tests.conftest import OPERATING_DAYS, Setup, setup  # noqa: F401  (fixture)
 from cleftmission.surgery import milestones, services
 from cleftmission.surgery.models import Milestone, SurgicalCase
 from cleftmission.surgery.tests.conftest import at, published  # noqa: F401  (fixture)
@@ -56,16 +56,22 @@ def nurse(setup: Setup) -> Any:  # noqa: F811
     return user
 
 
+def first_cases(setup: Setup) -> list[SurgicalCase]:  # noqa: F811
+    """The first child on each table's list, the first operating day."""
+    cases = SurgicalCase.objects.filter(mission=setup.mission, day=OPERATING_DAYS[0]).order_by("table__name", "order")
+    return [c for c in cases if c.order == 1]
+
+
 @pytest.fixture
 def first_case(published: Any, setup: Setup) -> SurgicalCase:  # noqa: F811
-    return SurgicalCase.objects.get(visit=setup.visit("An"))
+    return first_cases(setup)[0]
 
 
 @pytest.fixture
 def operating_morning(first_case: SurgicalCase, setup: Setup, nurse: Any) -> Iterator[None]:  # noqa: F811
-    """08:20 on the first operating day, the clock running. Bàn 2's first child went in on
-    time and is being operated; Bàn 1's first child (Lê An) has not been called yet."""
-    other = SurgicalCase.objects.get(visit=setup.visit("Cúc"))
+    """08:20 on the first operating day, the clock running. The second table's first child
+    went in on time and is being operated; the first table's has not been called yet."""
+    other = first_cases(setup)[1]
     clock = {"called": "07:40", "holding": "07:48", "identity_checked": "07:52", "in_or": "08:02"}
     clock |= {"anesthesia_start": "08:05", "incision": "08:15"}
     with time_machine.travel(at(first_case, "08:20"), tick=True):
@@ -111,7 +117,7 @@ def test_a_nurse_walks_the_first_child_through_time_out_to_incision_on_a_tablet(
     expect(page.locator(".day-tabs [aria-current=page]")).to_contain_text("08/12 · hôm nay")
     expect(page.locator(f"#table-{first_case.table_id}-head")).to_contain_text("đang chậm 20 phút")
     card = page.locator(f"#case-{first_case.pk}")
-    expect(card).to_contain_text("Lê An")
+    expect(card).to_contain_text(first_case.visit.patient.full_name)
     # The one big button is at least 44 px tall: a finger's width.
     assert card.get_by_role("button").bounding_box()["height"] >= 44  # type: ignore[index]
 

@@ -75,25 +75,45 @@ def page(client: Client, url: str) -> str:
 # ---- the board ------------------------------------------------------------------------------
 
 
+def lists(case: SurgicalCase) -> list[list[SurgicalCase]]:
+    """The lists of the case's day, table by table, as the published schedule made them."""
+    cases = SurgicalCase.objects.filter(mission_id=case.mission_id, day=case.day).select_related("visit__patient")
+    tables: dict[int | None, list[SurgicalCase]] = {}
+    for c in cases.order_by("table__name", "order"):
+        tables.setdefault(c.table_id, []).append(c)
+    return list(tables.values())
+
+
+def header(html: str, table_id: int | None) -> str:
+    start = html.rindex("<header", 0, html.index(f'id="table-{table_id}-head"'))
+    return html[start : html.index("</header>", start)]
+
+
 def test_the_board_shows_each_table_s_cases_in_order_with_the_next_milestone(
     setup: Setup, case: SurgicalCase, nurse: Any, as_user: Any, morning: None
 ) -> None:
-    html = page(as_user(nurse), board_url(setup))  # today is the first operating day
-    table_1, table_2 = html.index("Bàn 1"), html.index("Bàn 2")
-    assert table_1 < html.index("Lê An") < html.index("Lê Bảo") < table_2
-    assert table_2 < html.index("Lê Cúc") < html.index("Lê Dũng")
-    assert "Lê Giang" not in html  # the next day's
-    assert html.count("Called from the ward</button>") == 4
-    assert "08:00–09:30" in html and 'hx-trigger="every 15s"' in html
-    tomorrow = page(as_user(nurse), board_url(setup, case.day + dt.timedelta(days=1)))
-    assert "Lê Giang" in tomorrow and "Lê An" not in tomorrow
+    html = page(as_user(nurse), board_url(setup))  # today is the case's operating day
+    day = lists(case)
+    assert len(day) == 2
+    names = [c.visit.patient.full_name for table in day for c in table]
+    positions = [html.index(f'id="table-{table[0].table_id}-head"') for table in day]
+    positions += [html.index(name) for name in names]
+    assert positions[:2] == sorted(positions[:2])  # the tables in order
+    assert positions[2:] == sorted(positions[2:])  # each table's list in order, table after table
+    assert positions[1] < html.index(day[1][0].visit.patient.full_name)
+    assert html.count("Called from the ward</button>") == len(names)
+    assert "08:00–" in html and 'hx-trigger="every 15s"' in html
+    others = SurgicalCase.objects.filter(mission=setup.mission).exclude(day=case.day).select_related("visit__patient")
+    assert others and not any(c.visit.patient.full_name in html for c in others)
+    later = page(as_user(nurse), board_url(setup, others[0].day))
+    assert others[0].visit.patient.full_name in later and case.visit.patient.full_name not in later
 
 
 def test_the_board_reads_a_day_in_the_same_queries_however_many_cases_it_has(
     setup: Setup, case: SurgicalCase, nurse: Any, as_user: Any, morning: None
 ) -> None:
     client = as_user(nurse)
-    walk_to_at(SurgicalCase.objects.get(visit=setup.visit("Cúc")), milestones.INCISION, nurse, start="08:00")
+    walk_to_at(lists(case)[1][0], milestones.INCISION, nurse, start="08:00")
     counts = []
     for day in (case.day, case.day + dt.timedelta(days=1)):  # four cases, then two
         client.get(board_url(setup, day), headers=HTMX)  # warm the session and the role
@@ -145,13 +165,13 @@ def test_incision_before_the_time_out_is_refused_on_the_card_with_a_link_to_the_
 def test_a_table_running_late_says_so_in_words(
     setup: Setup, case: SurgicalCase, nurse: Any, as_user: Any, morning: None
 ) -> None:
-    other = SurgicalCase.objects.get(visit=setup.visit("Cúc"))
-    walk_to_at(other, milestones.IN_OR, nurse, start="08:00")  # Bàn 2 started on time
+    late, started = (table[0] for table in lists(case))  # both lists start at 08:00
+    walk_to_at(started, milestones.IN_OR, nurse, start="08:00")  # in the OR at 08:03
     html = page(as_user(nurse), board_url(setup))
-    head_1 = html[html.index('id="table-') : html.index("Lê An")]
-    assert "running 35 min late" in head_1 and " late" in head_1  # Bàn 1: An is not in the OR at 08:35
-    head_2 = html[html.index("Bàn 2") : html.index("Lê Cúc")]
-    assert "on time" in head_2 and "late" not in head_2
+    head = header(html, late.table_id)  # its first child is not in the OR at 08:35
+    assert "running 35 min late" in head and "or-table-head late" in head
+    head = header(html, started.table_id)
+    assert "on time" in head and "late" not in head
 
 
 def walk_to_at(case: SurgicalCase, last: str, user: Any, start: str) -> None:
@@ -231,6 +251,18 @@ def test_two_nurses_stamping_in_turn_keep_both_stamps_and_a_stale_tap_stamps_not
 
 
 # ---- the case page ----------------------------------------------------------------------------
+
+
+def test_back_on_the_ward_the_board_leads_to_the_discharge_form_not_a_bare_stamp(
+    setup: Setup, case: SurgicalCase, nurse: Any, as_user: Any
+) -> None:
+    with time_machine.travel(at(case, "14:00"), tick=False):
+        walk_to(case, milestones.WARD, nurse)
+        html = page(as_user(nurse), board_url(setup))
+    card = html[html.index(f'id="case-{case.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert f'href="{case_url(case)}#discharge"' in card and "Discharge the child" in card
+    assert "stamp/" not in card
 
 
 def test_the_case_page_stamps_at_a_typed_time_and_takes_back_the_last(
