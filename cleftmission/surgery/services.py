@@ -162,6 +162,9 @@ def record_milestone(
         )
         if refusal is not None:
             raise ValidationError({refusal.field: refusal.message})
+        if milestone == milestones.DISCHARGED and not Discharge.objects.filter(case=locked).exists():
+            # the discharge plans the follow-up visits: a child never leaves without them
+            raise ValidationError({"milestone": _("Record the discharge (instructions and follow-up) to discharge.")})
         stamp = Milestone.objects.create(case=locked, kind=milestone, at=at, recorded_by=_user(acting_user))
         _record(
             stamp,

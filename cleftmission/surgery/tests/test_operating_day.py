@@ -201,3 +201,13 @@ def test_a_case_under_way_cannot_be_cancelled(case: SurgicalCase, clinician: Any
     with pytest.raises(ValidationError) as refused:
         services.cancel_case(case=case, code="OTHER", note="thiết bị hỏng", acting_user=clinician)
     assert "cancel_code" in refused.value.message_dict
+
+
+def test_discharged_is_stamped_only_by_recording_the_discharge(
+    case: SurgicalCase, clinician: Any, afternoon: None
+) -> None:
+    walk_to(case, milestones.WARD, clinician)
+    with pytest.raises(ValidationError) as refused:
+        stamp(case, milestones.DISCHARGED, "13:00", clinician)
+    assert "milestone" in refused.value.message_dict
+    assert not FollowUpVisit.objects.filter(case=case).exists()
