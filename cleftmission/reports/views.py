@@ -92,7 +92,11 @@ def mission_report_csv(request: HttpRequest, mission_id: int) -> HttpResponse:
 @role_required(roles.MANAGE_PLANNING)
 def planning_times(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    form = forms.TimesFilter(request.GET or None, initial={"start": today - forms.DEFAULT_WINDOW, "end": today})
+    window = {"start": f"{today - forms.DEFAULT_WINDOW:%d/%m/%Y}", "end": f"{today:%d/%m/%Y}"}
+    data = request.GET.copy()
+    if request.GET and not request.GET.get("start") and not request.GET.get("end"):
+        data.update(window)  # a hospital or kind alone: over the last twelve months, as the boxes say
+    form = forms.TimesFilter(data or None, initial=window)
     missions, start, end = form.missions()
     times = figures.planning_times(missions)
     return render(

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections import defaultdict
 from collections.abc import Iterable
@@ -212,21 +213,22 @@ def _yesterday(rng: random.Random, table: list[SurgicalCase]) -> list[Walk]:
     return walks
 
 
-# The case in the operating room on each of today's tables, each at its own step, and when it
-# went in (minutes before the moment drawn): incision 30 minutes in, end of surgery just before
-# leaving; the next child on the list called, in holding or identity checked.
-IN_ROOM = [milestones.INCISION, milestones.SURGERY_END, milestones.ANESTHESIA_START, milestones.IN_OR]
+# The next child on a list: called, in holding or identity checked.
 NEXT = [milestones.IDENTITY_CHECKED, milestones.HOLDING, milestones.CALLED]
 
 
 def _in_room(rng: random.Random, case: SurgicalCase, state: str, at: dt.datetime) -> Walk:
+    """The case in the operating room at `at`, at `state`: in when planned (a few minutes
+    late) if that fits the state, else as long ago as the state needs."""
     minutes = _actual_minutes(rng, _code(case), case.planned_minutes, case.surgeon_id)
-    went_in = {
-        milestones.IN_OR: 2,
-        milestones.ANESTHESIA_START: 12,
-        milestones.INCISION: 30,
-        milestones.SURGERY_END: minutes - 4,
+    lowest, highest = {
+        milestones.IN_OR: (1, 2),
+        milestones.ANESTHESIA_START: (10, 14),
+        milestones.INCISION: (30, minutes - 14),
+        milestones.SURGERY_END: (minutes - 5, minutes - 1),
     }[state]
+    as_planned = (at - case.planned_start).total_seconds() // 60 - rng.randint(0, 8)
+    went_in = int(min(max(as_planned, lowest), highest))
     times = _timeline(rng, at - went_in * MINUTE, minutes)
     # under anaesthesia, the team has done its Time Out: the incision comes next
     extra = [checklist.TIME_OUT] if state == milestones.ANESTHESIA_START else []
@@ -242,8 +244,9 @@ def _next_up(case: SurgicalCase, state: str, at: dt.datetime, in_or: dt.datetime
 
 def _today(rng: random.Random, lists: list[list[SurgicalCase]], at: dt.datetime) -> list[Walk]:
     """Today's lists as they stand at `at`: on each table the case planned at that moment is
-    in the operating room (the first table's past its incision, with the child before it
-    just in recovery), the ones before it done, the next child on its way, the rest planned."""
+    in the operating room (the one furthest into its time at the end of surgery, the next past
+    its incision, then under anaesthesia, then just in), the ones before it done (the last of
+    them in recovery or back on the ward), the next child on its way, the rest planned."""
     walks: list[Walk] = []
     if not lists:
         return walks
@@ -251,17 +254,15 @@ def _today(rng: random.Random, lists: list[list[SurgicalCase]], at: dt.datetime)
     for table in lists:
         started = [i for i, c in enumerate(table) if c.planned_start <= at]
         positions.append(min(started[-1] if started else 0, len(table) - 1))
-    # the table whose case is past its incision needs a child before it, in recovery
-    first = next((t for t, p in enumerate(positions) if p >= 1), None)
-    if first is None:
-        first = next((t for t, table in enumerate(lists) if len(table) >= 2), 0)
-        positions[first] = min(1, len(lists[first]) - 1)
-    order = [first, *[t for t in range(len(lists)) if t != first]]
+    if not any(positions):  # a child done before, to be in recovery
+        longest = max(range(len(lists)), key=lambda t: len(lists[t]))
+        positions[longest] = min(1, len(lists[longest]) - 1)
+    order = sorted(range(len(lists)), key=lambda t: at - lists[t][positions[t]].planned_start, reverse=True)
+    states = [milestones.SURGERY_END, milestones.INCISION, milestones.ANESTHESIA_START, milestones.IN_OR]
     next_states = iter(NEXT)
     for rank, t in enumerate(order):
         table, current = lists[t], positions[t]
-        state = IN_ROOM[rank % len(IN_ROOM)]
-        walk = _in_room(rng, table[current], state, at)
+        walk = _in_room(rng, table[current], states[rank % len(states)], at)
         walks.append(walk)
         # backwards from it: each case before left the room a turnover before the next went in
         went_in = walk.times[milestones.IN_OR]
@@ -276,6 +277,11 @@ def _today(rng: random.Random, lists: list[list[SurgicalCase]], at: dt.datetime)
             if following is not None:
                 due = walk.times[milestones.RECOVERY] + TURNOVER_MINUTES * MINUTE
                 walks.append(_next_up(table[current + 1], following, at, max(due, at + 5 * MINUTE)))
+    if not any(w.last == milestones.RECOVERY for w in walks):
+        # the child who left an operating room last is still in recovery
+        done = [w for w in walks if w.last == milestones.WARD]
+        if done:
+            max(done, key=lambda w: w.times[milestones.RECOVERY]).last = milestones.RECOVERY
     return walks
 
 
@@ -407,6 +413,13 @@ def _aware(day: dt.date, time: dt.time, minutes: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, time)) + minutes * MINUTE
 
 
+def _planned(visit: ScreeningVisit) -> int:
+    decision = getattr(visit, "decision", None)
+    if decision is None:
+        return 90
+    return decision.estimated_minutes or sum(p.planning_minutes for p in decision.procedures.all()) or 90
+
+
 def record_past_operations(today: dt.date | None = None, seed: int = 43) -> int:
     """The closed missions' operated children: their operations, discharge and follow-up, in
     bulk (see the module's docstring). Returns the number of operations written."""
@@ -441,7 +454,10 @@ def record_past_operations(today: dt.date | None = None, seed: int = 43) -> int:
     plans: list[tuple[list[Procedure], dict[str, dt.datetime], dt.date]] = []
     for mission in missions:
         days = mission.operating_days or [mission.end_date]
-        on_site: list[OperatingTable | None] = [*tables[mission.site_id][: mission.tables_per_day]] or [None]
+        # as many tables as the children need (a table more when they did not fit), each day 90 % full at most
+        needed = sum(_planned(v) + TURNOVER_MINUTES for v in visits[mission.pk])
+        count_tables = max(mission.tables_per_day, math.ceil(needed / (0.9 * mission.day_minutes * len(days))))
+        on_site: list[OperatingTable | None] = [*tables[mission.site_id][:count_tables]] or [None]
         operators: list[int | None] = [*surgeons[mission.pk]] or [None]
         sleepers: list[int | None] = [*anesthetists[mission.pk]] or [None]
         used: dict[tuple[int, int], int] = {(d, t): 0 for d in range(len(days)) for t in range(len(on_site))}
@@ -451,10 +467,18 @@ def record_past_operations(today: dt.date | None = None, seed: int = 43) -> int:
         for visit in sorted(visits[mission.pk], key=lambda v: (-v.patient.date_of_birth.toordinal(), v.pk)):
             decision = getattr(visit, "decision", None)
             procedures = list(decision.procedures.all()) if decision is not None else []
-            planned = (
-                (decision.estimated_minutes if decision else None) or sum(p.planning_minutes for p in procedures) or 90
+            planned = _planned(visit)
+            # the first day with room on a table, else the table with the most room left
+            slot = min(
+                used,
+                key=lambda k: (
+                    used[k] + planned > mission.day_minutes,
+                    used[k] if used[k] + planned > mission.day_minutes else 0,
+                    k[0],
+                    used[k],
+                    k[1],
+                ),
             )
-            slot = min(used, key=lambda k: (used[k] + planned > mission.day_minutes, k[0], used[k], k[1]))
             day, table = days[slot[0]], on_site[slot[1]]
             planned_start = _aware(day, mission.day_start, used[slot])
             used[slot] += planned + TURNOVER_MINUTES
