@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from cleftmission.scheduling.solver.check import cost_of
+from cleftmission.scheduling.solver.bound import Bound, linear_relaxation
+from cleftmission.scheduling.solver.check import cost_of, violations_of
 from cleftmission.scheduling.solver.greedy import greedy
 from cleftmission.scheduling.solver.model import Options, Result, solve_model
 from cleftmission.scheduling.solver.problem import Assignment, Problem, parse_assignments, parse_problem
 from cleftmission.scheduling.solver.reasons import reason_unscheduled, static_reason
+from cleftmission.scheduling.solver.search import search
+from cleftmission.scheduling.solver.teams import Place, Plan, expressible
+from cleftmission.scheduling.solver.timing import timed
 
 
 def known_assignments(problem: Problem, raw: Any) -> list[Assignment]:
@@ -81,8 +85,123 @@ def solve(problem: dict[str, Any], *, time_limit: float = 10.0, hint: dict[str, 
     parsed = parse_problem(problem)
     if time_limit <= 0:
         raise ValueError("time_limit must be positive")
-    hints = [greedy(parsed)]
-    if hint is not None:
-        hints.insert(0, known_assignments(parsed, hint))
-    result = solve_model(parsed, time_limit=time_limit - (time.monotonic() - started), hints=hints, opts=Options())
+    deadline = started + time_limit
+    earlier = known_assignments(parsed, hint) if hint is not None else []
+    if expressible(parsed):
+        result = solve_teams(parsed, deadline=deadline, earlier=earlier)
+    else:
+        result = _solve_intervals(parsed, deadline=deadline, earlier=earlier)
     return to_solution(parsed, result, started)
+
+
+def _solve_intervals(problem: Problem, *, deadline: float, earlier: list[Assignment]) -> Result:
+    """The interval model (model.py), for what the team model cannot hold: no clock times
+    (a surgeon may then work at two tables, at a transfer cost), or locked cases that put a
+    surgeon at two tables."""
+    bound = Bound(problem, max(0.05, (deadline - time.monotonic()) * 0.5))
+    bound.start()
+    hints = [earlier, greedy(problem)] if earlier else [greedy(problem)]
+    result = solve_model(problem, time_limit=deadline - time.monotonic(), hints=hints, opts=Options())
+    bound.stop()
+    bound.join()
+    return _with_bound(result, bound)
+
+
+def _with_bound(result: Result, bound: Bound) -> Result:
+    """The best proven bound of the two, never above the schedule's objective."""
+    if bound.infeasible:
+        return Result("infeasible", [], None, None)
+    values = [b for b in (result.bound, bound.current()) if b is not None]
+    best = max(values) if values else None
+    done = result.status in ("optimal", "feasible") and result.model_objective is not None
+    if done and best is not None and result.model_objective is not None and best >= result.model_objective:
+        return Result("optimal", result.assignments, result.model_objective, result.model_objective)
+    return Result(result.status, result.assignments, best, result.model_objective)
+
+
+def team_plan(problem: Problem, assignments: list[Assignment]) -> Plan | None:
+    """An earlier schedule as a plan of the team model, when it keeps each surgeon at one
+    table a day and each table's cases with one anaesthetist."""
+    if not assignments or any(a.surgeon is None for a in assignments):
+        return None
+    plan = Plan()
+    tables: dict[tuple[str, int], str] = {}
+    for a in assignments:
+        assert a.surgeon is not None
+        if tables.setdefault((a.surgeon, a.day), a.table) != a.table:
+            return None
+        plan.places[a.case] = Place(a.day, a.table, a.surgeon)
+        if problem.uses_anesthetists and (
+            a.anesthetist is None or plan.anesthetist.setdefault((a.day, a.table), a.anesthetist) != a.anesthetist
+        ):
+            return None
+    if violations_of(problem, timed(problem, plan)):
+        return None
+    return plan
+
+
+def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment]) -> Result:
+    """The team model's search (search.py) with the relaxation's bound (bound.py) beside it;
+    the interval model when the team model finds nothing."""
+    limit = deadline - time.monotonic()
+    linear = linear_relaxation(problem) if len(problem.cases) > SMALL else None
+    bound = Bound(problem, max(0.05, min(limit * 0.4, deadline - time.monotonic() - 0.05)))
+    bound.start()
+
+    def best_bound() -> int | None:
+        values = [b for b in (bound.current(), linear.bound if linear else None) if b is not None]
+        return max(values) if values else None
+
+    hints = [h for h in [team_plan(problem, earlier)] if h is not None]
+    found = search(
+        problem,
+        deadline=deadline - 0.02,
+        hints=hints,
+        bound=best_bound,
+        guide=linear.days if linear else None,
+    )
+    if not bound.finished.is_set():
+        bound.stop()
+    bound.join()
+    if bound.infeasible:
+        return Result("infeasible", [], None, None)
+    if found.plan is None:
+        return _fallback(problem, deadline, earlier)
+    assignments = timed(problem, found.plan)
+    if violations_of(problem, assignments):  # never hand out a schedule that breaks a rule
+        return _fallback(problem, deadline, earlier)
+    objective = sum(cost_of(problem, assignments).values())
+    result = Result("feasible", assignments, best_bound(), objective)
+    if len(problem.cases) <= SMALL and deadline - time.monotonic() > 0.1:
+        result = _exact(problem, deadline, assignments, result)
+    return _with_bound(result, bound)
+
+
+def _fallback(problem: Problem, deadline: float, earlier: list[Assignment]) -> Result:
+    """No team plan: the interval model when there is time for it, else the greedy schedule."""
+    if deadline - time.monotonic() > 1.0 or len(problem.cases) <= SMALL:
+        return _solve_intervals(problem, deadline=deadline, earlier=earlier)
+    first = greedy(problem)
+    if violations_of(problem, first):
+        return Result("unknown", [], None, None)
+    return Result("feasible", first, None, sum(cost_of(problem, first).values()))
+
+
+SMALL = 40  # cases: the interval model can then prove what the team model cannot (search.SMALL)
+
+
+def _exact(problem: Problem, deadline: float, assignments: list[Assignment], result: Result) -> Result:
+    """On a small problem, the interval model (exact: surgeons may change tables) from the
+    team model's schedule, for a proof or a better schedule."""
+    exact = solve_model(
+        problem, time_limit=deadline - time.monotonic(), hints=[assignments, greedy(problem)], opts=Options()
+    )
+    if exact.status == "optimal" or (
+        exact.model_objective is not None
+        and result.model_objective is not None
+        and exact.model_objective < result.model_objective
+    ):
+        return exact
+    if exact.bound is not None:
+        return Result(result.status, result.assignments, exact.bound, result.model_objective)
+    return result

@@ -1,0 +1,234 @@
+"""A proven lower bound on the objective: a relaxation of the whole problem, solved by CP-SAT
+in a thread of its own while the search (search.py) looks for schedules.
+
+The relaxation keeps every rule that does not need clock times, and drops the rest:
+
+- a case goes to one day and table (x) and one surgeon (w), but the two are not tied: a
+  surgeon may be at any number of tables;
+- each table-day: sum of (minutes + turnover) <= minutes + turnover (n cases need n - 1
+  turnovers); each surgeon-day: the minutes of their cases <= their minutes, and, with clock
+  times, <= the longest table-day (nobody is in two cases at once);
+- anaesthetists: the day's case minutes <= the sum of what the anaesthetists can give
+  (each at most the longest table-day), and only on days one of them can take the case;
+- release, due, mandatory and locked cases as in the problem; the surgeon-transfer cost,
+  which is never negative, is left out.
+
+Every schedule of the problem is a solution of the relaxation at the same or a lower cost,
+so its proven bound holds for the problem (docs/scheduling-format.md, `bound`).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from cleftmission.scheduling.solver.problem import Problem
+
+
+def day_length(problem: Problem, day: int) -> int:
+    return max((t.minutes[day] for t in problem.tables), default=0)
+
+
+def person_cap(problem: Problem, minutes: int, day: int) -> int:
+    return min(minutes, day_length(problem, day)) if problem.sequence else minutes
+
+
+def table_groups(problem: Problem, day: int) -> list[list[str]]:
+    """The day's open tables, those with the same minutes and no locked case together."""
+    locked = {c.fixed.table for c in problem.cases if c.fixed is not None and c.fixed.day == day}
+    groups: dict[int, list[str]] = defaultdict(list)
+    out = []
+    for t in problem.tables:
+        if t.id in locked:
+            out.append([t.id])
+        elif t.minutes[day] > 0:
+            groups[t.minutes[day]].append(t.id)
+    return out + list(groups.values())
+
+
+class _Cp:
+    """The relaxation as a CP-SAT model (integers)."""
+
+    def __init__(self) -> None:
+        self.m = cp_model.CpModel()
+
+    def var(self, ub: int, name: str) -> Any:
+        return self.m.new_bool_var(name) if ub == 1 else self.m.new_int_var(0, ub, name)
+
+    def add(self, constraint: Any) -> None:
+        self.m.add(constraint)
+
+    def minimize(self, objective: Any) -> None:
+        self.m.minimize(objective)
+
+
+class _Lp:
+    """The relaxation's linear programme (GLOP)."""
+
+    def __init__(self) -> None:
+        self.m = pywraplp.Solver.CreateSolver("GLOP")
+
+    def var(self, ub: int, name: str) -> Any:
+        return self.m.NumVar(0, ub, name)
+
+    def add(self, constraint: Any) -> None:
+        self.m.Add(constraint)
+
+    def minimize(self, objective: Any) -> None:
+        self.m.Minimize(objective)
+
+
+def _build(problem: Problem, b: _Cp | _Lp) -> dict[tuple[str, int], Any]:
+    """Build the relaxation into `b`; returns y[case, day]."""
+    p = problem
+    tau = p.turnover
+    objective: list[Any] = []
+    constant = 0
+    by_group: dict[tuple[int, int], list[tuple[int, Any]]] = defaultdict(list)
+    by_surgeon_day: dict[tuple[str, int], list[tuple[int, Any]]] = defaultdict(list)
+    by_day: dict[int, list[tuple[int, Any]]] = defaultdict(list)
+    day_of: dict[tuple[str, int], Any] = {}
+    groups = [table_groups(p, d) for d in range(p.days)]
+    group_of = [{tid: k for k, g in enumerate(gs) for tid in g} for gs in groups]
+    opened = {(d, k): b.var(len(g), f"open[{d},{k}]") for d in range(p.days) for k, g in enumerate(groups[d])}
+    anesthesia = [
+        sum(person_cap(p, a.minutes[d], d) for a in p.anesthetists) if p.uses_anesthetists else 0 for d in range(p.days)
+    ]
+    longest = [
+        max((person_cap(p, a.minutes[d], d) for a in p.anesthetists), default=0) if p.uses_anesthetists else 0
+        for d in range(p.days)
+    ]
+    for case in p.cases:
+        f = case.fixed
+        days = [f.day] if f is not None else list(range(case.release_day, case.due_day + 1))
+        surgeons = p.surgeons_for(case)
+        ys = []
+        for d in days:
+            if p.uses_anesthetists and longest[d] < case.minutes:
+                continue
+            if f is not None:
+                k = group_of[d].get(f.table)
+                where = [] if k is None else [k]  # a closed table: the case cannot be operated
+            else:
+                where = sorted({group_of[d][t.id] for t in p.tables if t.minutes[d] >= case.minutes})
+            people = [s for s in surgeons if person_cap(p, s.minutes[d], d) >= case.minutes]
+            if not where or not people:
+                continue
+            y = b.var(1, f"y[{case.id},{d}]")
+            day_of[case.id, d] = y
+            ys.append(y)
+            xs = [y] if len(where) == 1 else [b.var(1, f"x[{case.id},{d},{k}]") for k in where]
+            if len(xs) > 1:
+                b.add(sum(xs) == y)
+            for k, x in zip(where, xs, strict=True):
+                by_group[d, k].append((case.minutes + tau, x))
+                b.add(x <= opened[d, k])  # a case opens a table of the group
+            ws = [y] if len(people) == 1 else [b.var(1, f"w[{case.id},{d},{s.id}]") for s in people]
+            if len(ws) > 1:
+                b.add(sum(ws) == y)
+            for s, wv in zip(people, ws, strict=True):
+                by_surgeon_day[s.id, d].append((case.minutes, wv))
+            by_day[d].append((case.minutes, y))
+            if d > case.release_day:
+                objective.append(p.weights.delay * (d - case.release_day) * y)
+        if case.mandatory or f is not None:
+            b.add(sum(ys) == 1)
+        elif len(ys) > 1:
+            b.add(sum(ys) <= 1)
+        constant += case.priority
+        if ys:
+            objective.append(-case.priority * sum(ys))
+    for (d, k), items in by_group.items():
+        cap = p.table(groups[d][k][0]).minutes[d]
+        b.add(sum(size * x for size, x in items) <= (cap + tau) * opened[d, k])
+    objective.extend(p.weights.open_table * v for (d, k), v in opened.items() if (d, k) in by_group)
+    for (sid, d), items in by_surgeon_day.items():
+        cap = person_cap(p, p.surgeon(sid).minutes[d], d)
+        if sum(k for k, _ in items) > cap:
+            b.add(sum(k * v for k, v in items) <= cap)
+    if p.uses_anesthetists:
+        for d, items in by_day.items():
+            if sum(k for k, _ in items) > anesthesia[d]:
+                b.add(sum(k * v for k, v in items) <= anesthesia[d])
+    b.minimize(sum(objective) + constant)
+    return day_of
+
+
+def relaxation(problem: Problem) -> cp_model.CpModel:
+    """The relaxation, each group of identical tables pooled into one knapsack (each open
+    table adds its minutes and a turnover): it loses how the cases split between the tables,
+    which leaves the LP's value as it is (the tables are interchangeable) and keeps the model
+    small."""
+    b = _Cp()
+    _build(problem, b)
+    return b.m
+
+
+@dataclass
+class Linear:
+    bound: int | None  # the LP's value, rounded up: a proven bound
+    days: dict[tuple[str, int], float]  # how much of each case the LP puts on each day
+
+
+def linear_relaxation(problem: Problem) -> Linear:
+    """The relaxation's LP, solved by GLOP (a fraction of a second on a mission)."""
+    b = _Lp()
+    day_of = _build(problem, b)
+    code = b.m.Solve()
+    if code != pywraplp.Solver.OPTIMAL:
+        return Linear(None, {})
+    value = b.m.Objective().Value()
+    bound = math.ceil(value - 1e-6 * max(1.0, abs(value)))
+    return Linear(bound, {k: v.solution_value() for k, v in day_of.items()})
+
+
+class Bound(threading.Thread):
+    """Solve the relaxation in the background; `value` is the best proven bound so far (an int,
+    rounded up), `done` once the relaxation is solved or stopped, `infeasible` when even the
+    relaxation has no solution (then neither has the problem)."""
+
+    def __init__(self, problem: Problem, time_limit: float, workers: int = 1) -> None:
+        super().__init__(daemon=True)
+        self.model = relaxation(problem)
+        self.solver = cp_model.CpSolver()
+        self.solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+        self.solver.parameters.num_workers = workers
+        self.solver.parameters.linearization_level = 2
+        self.solver.parameters.random_seed = 11
+        self.solver.best_bound_callback = self._update
+        self.value: int | None = None
+        self.optimal: int | None = None
+        self.infeasible = False
+        self.finished = threading.Event()
+        self._lock = threading.Lock()
+
+    def _update(self, bound: float) -> None:
+        with self._lock:
+            value = math.ceil(bound - 1e-6)
+            if self.value is None or value > self.value:
+                self.value = value
+
+    def run(self) -> None:
+        try:
+            code = self.solver.solve(self.model)
+            if code == cp_model.INFEASIBLE:
+                self.infeasible = True
+            elif code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self._update(self.solver.best_objective_bound)
+                if code == cp_model.OPTIMAL:
+                    self.optimal = round(self.solver.objective_value)
+        finally:
+            self.finished.set()
+
+    def stop(self) -> None:
+        self.solver.stop_search()
+
+    def current(self) -> int | None:
+        with self._lock:
+            return self.value

@@ -1,0 +1,287 @@
+"""The search for a schedule with the team model (teams.py), while bound.py proves a bound.
+
+1. Day by day: each day is a small model that CP-SAT solves in a fraction of a second, over
+   the cases no earlier day took (mandatory ones are worth more, and must be placed on the
+   last day they can take). A first schedule in about a second, already close to the best.
+2. The whole problem, hinted with that schedule: CP-SAT's own large neighbourhoods move
+   cases between days and tables until the time is up, the schedule is proven optimal, or
+   it is within `stop_gap` of the bound.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from cleftmission.scheduling.solver.check import cost_of
+from cleftmission.scheduling.solver.problem import Case, Problem
+from cleftmission.scheduling.solver.teams import Place, Plan, TeamModel, day_options
+from cleftmission.scheduling.solver.timing import timed
+
+
+@dataclass
+class Found:
+    plan: Plan | None
+    objective: int | None
+    optimal: bool = False  # optimal for the team model (not a proof for the problem)
+    proven_infeasible: bool = False  # even the team model's... only the whole model says so
+
+
+def plan_cost(problem: Problem, plan: Plan) -> int:
+    return sum(cost_of(problem, timed(problem, plan)).values())
+
+
+def complete(problem: Problem, plan: Plan) -> bool:
+    return all(c.id in plan.places for c in problem.cases if c.mandatory or c.fixed is not None)
+
+
+class _Stopper(cp_model.CpSolverSolutionCallback):
+    """Stops CP-SAT when a solution is within the gap of the bound proven elsewhere."""
+
+    def __init__(self, bound: Callable[[], int | None], gap: float, constant: int = 0) -> None:
+        super().__init__()
+        self.bound = bound
+        self.gap = gap
+        self.constant = constant
+
+    def on_solution_callback(self) -> None:
+        b = self.bound()
+        objective = round(self.objective_value) + self.constant
+        if b is not None and objective - b <= self.gap * max(1, objective):
+            self.stop_search()
+
+
+def _solver(seconds: float, workers: int, seed: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    return solver
+
+
+def day_by_day(
+    problem: Problem,
+    *,
+    deadline: float,
+    workers: int,
+    seconds_per_day: float,
+    guide: dict[tuple[str, int], float] | None = None,
+) -> Plan | None:
+    """`guide`: the LP's share of each case on each day; a case the LP puts on a day (more
+    than half) waits for that day and is worth more there."""
+    p = problem
+    target: dict[str, int] = {}
+    for (cid, d), share in (guide or {}).items():
+        if share > 0.5:
+            target[cid] = d
+    last_day: dict[str, int] = {}
+    for c in p.cases:
+        if c.mandatory:
+            opts = day_options(p, c, range(p.days))
+            if not opts:
+                return None
+            last_day[c.id] = opts[-1][0]
+    bonus = 1 + sum(c.priority for c in p.cases) + p.weights.delay * p.days * len(p.cases)
+    plan = Plan()
+    for d in range(p.days):
+        cands = [
+            c
+            for c in p.cases
+            if c.id not in plan.places
+            and (c.fixed is None or c.fixed.day == d)
+            and target.get(c.id, d) <= d
+            and day_options(p, c, [d])
+        ]
+        must = {c.id for c in cands if c.fixed is not None or last_day.get(c.id) == d}
+        mine = {c.id for c in cands if target.get(c.id) == d}
+        model = TeamModel(p, [d], cands, must=must, bonus=bonus, preferred=mine)
+        first = first_fit(p, d, cands)
+        model.add_hint(first)
+        left = deadline - time.monotonic()
+        if left <= 0.01:
+            return None
+        solver = _solver(min(seconds_per_day, left), workers, d + 1)
+        code = solver.solve(model.m)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            plan = plan.merged(model.read(solver))
+        elif must:
+            return None
+        else:
+            plan = plan.merged(first)
+    return plan if complete(p, plan) else None
+
+
+def first_fit(problem: Problem, day: int, cases: list[Case]) -> Plan:
+    """A quick plan of one day for the hint: the i-th surgeon present at the i-th table with
+    the i-th anaesthetist, cases by priority on the surgeon with the most time left that
+    can take them. Locked cases are left to the model."""
+    p = problem
+    tau = p.turnover
+    tables = sorted((t for t in p.tables if t.minutes[day] > 0), key=lambda t: -t.minutes[day])
+    surgeons = [s for s in p.surgeons if s.minutes[day] > 0]
+    anesthetists = sorted((a for a in p.anesthetists if a.minutes[day] > 0), key=lambda a: -a.minutes[day])
+    plan = Plan()
+    seat: dict[str, str] = {}
+    room: dict[str, int] = {}
+    gas: dict[str, int] = {}
+    for i, t in enumerate(tables):
+        if p.uses_anesthetists:
+            if i >= len(anesthetists):
+                break
+            plan.anesthetist[day, t.id] = anesthetists[i].id
+            gas[t.id] = min(anesthetists[i].minutes[day], t.minutes[day])
+        if i < len(surgeons):
+            seat[surgeons[i].id] = t.id
+            room[t.id] = t.minutes[day] + tau
+    used = {s.id: 0 for s in surgeons}
+    minutes = {s.id: s.minutes[day] for s in surgeons}
+    order = sorted(
+        (c for c in cases if c.fixed is None), key=lambda c: (not c.mandatory, -c.priority / c.minutes, c.minutes)
+    )
+    for c in order:
+        best = None
+        for s in p.surgeons_for(c):
+            at = seat.get(s.id)
+            if at is None or used[s.id] + c.minutes > minutes[s.id] or room[at] < c.minutes + tau:
+                continue
+            if p.uses_anesthetists and gas[at] < c.minutes:
+                continue
+            if best is None or minutes[s.id] - used[s.id] > minutes[best] - used[best]:
+                best = s.id
+        if best is None:
+            continue
+        at = seat[best]
+        used[best] += c.minutes
+        room[at] -= c.minutes + tau
+        if p.uses_anesthetists:
+            gas[at] -= c.minutes
+        plan.places[c.id] = Place(day, at, best)
+    opened = {pl.table for pl in plan.places.values()}
+    plan.anesthetist = {k: a for k, a in plan.anesthetist.items() if k[1] in opened}
+    return plan
+
+
+def neighbourhoods(
+    problem: Problem,
+    plan: Plan,
+    cost: int,
+    *,
+    deadline: float,
+    workers: int,
+    good_enough: Callable[[int], bool],
+    size: int = 2,
+    seconds: float = 0.5,
+    seed: int = 1,
+) -> tuple[Plan, int]:
+    """Re-solve a few days at a time (the cases on them and those nobody operates), keeping
+    the rest; days whose re-solve did not help are tried again only after the others."""
+    p = problem
+    rng = random.Random(seed)
+    hoods = [set(c) for c in itertools.combinations(range(p.days), min(size, p.days))]
+    rng.shuffle(hoods)
+    queue = list(hoods)
+    tries = 0
+    while time.monotonic() < deadline - 0.05 and not good_enough(cost):
+        if not queue:
+            queue = list(hoods)
+            rng.shuffle(queue)
+        chosen = queue.pop()
+        rest = plan.without_days(chosen)
+        cands = [c for c in p.cases if c.id not in rest.places and (c.fixed is None or c.fixed.day in chosen)]
+        must = {c.id for c in cands if c.fixed is not None or (c.mandatory and c.id in plan.places)}
+        model = TeamModel(p, sorted(chosen), cands, must=must)
+        model.add_hint(plan.day_part(chosen))
+        solver = _solver(min(seconds, deadline - time.monotonic()), workers, seed + tries)
+        tries += 1
+        code = solver.solve(model.m)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            candidate = rest.merged(model.read(solver))
+            new = plan_cost(p, candidate)
+            if new <= cost:
+                if new < cost:
+                    _debug(f"lns {sorted(chosen)}", new, deadline)
+                plan, cost = candidate, new
+    return plan, cost
+
+
+def search(
+    problem: Problem,
+    *,
+    deadline: float,
+    hints: list[Plan],
+    bound: Callable[[], int | None],
+    guide: dict[tuple[str, int], float] | None = None,
+    workers: int = 2,
+    stop_gap: float = 0.005,
+) -> Found:
+    """The best plan found before `deadline` (time.monotonic()). `guide`: the LP's share of
+    each case on each day (bound.linear_relaxation), for a second first schedule."""
+    p = problem
+    seeds = itertools.count(3)
+
+    def left() -> float:
+        return deadline - time.monotonic()
+
+    def good_enough(objective: int) -> bool:
+        b = bound()
+        return b is not None and objective - b <= stop_gap * max(1, objective)
+
+    best: Plan | None = None
+    best_cost: int | None = None
+
+    def offer(plan: Plan | None) -> None:
+        nonlocal best, best_cost
+        if plan is not None and complete(p, plan):
+            cost = plan_cost(p, plan)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = plan, cost
+
+    for h in hints:
+        offer(h)
+    whole_first = len(p.cases) * p.days <= WHOLE
+    if len(p.cases) > SMALL:
+        per_day = min(0.4, max(0.05, left() * 0.2 / p.days))
+        offer(day_by_day(p, deadline=deadline, workers=1, seconds_per_day=per_day))
+        _debug("days", best_cost, deadline)
+        if guide and left() > p.days * per_day * 2:
+            offer(day_by_day(p, deadline=deadline, workers=1, seconds_per_day=per_day, guide=guide))
+            _debug("days (LP)", best_cost, deadline)
+
+    optimal = False
+    if whole_first and left() > 0.02 and (best_cost is None or not good_enough(best_cost)):
+        whole = TeamModel(p, list(range(p.days)), list(p.cases))
+        if best is not None:
+            whole.add_hint(best)
+        solver = _solver(left(), workers, next(seeds))
+        code = solver.solve(whole.m, _Stopper(bound, stop_gap))
+        if code == cp_model.INFEASIBLE:
+            return Found(best, best_cost, proven_infeasible=best is None)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            plan = whole.read(solver)
+            cost = plan_cost(p, plan)
+            if best_cost is None or cost <= best_cost:
+                best, best_cost = plan, cost
+                optimal = code == cp_model.OPTIMAL
+        _debug("whole", best_cost, deadline)
+    elif best is not None and best_cost is not None:
+        best, best_cost = neighbourhoods(
+            p, best, best_cost, deadline=deadline, workers=1, good_enough=good_enough, seed=next(seeds)
+        )
+        _debug("neighbourhoods", best_cost, deadline)
+    return Found(best, best_cost, optimal=optimal)
+
+
+SMALL = 40  # cases: the whole model at once, no first schedule needed
+WHOLE = 1500  # cases × days: above, CP-SAT's presolve of the whole model takes too long
+
+
+def _debug(what: str, cost: int | None, deadline: float) -> None:
+    if os.environ.get("SOLVER_DEBUG"):
+        print(f"  {what}: {cost} ({deadline - time.monotonic():.2f} s left) [{threading.active_count()} threads]")
