@@ -1419,6 +1419,9 @@ def is_loaded() -> bool:
 
 
 def counts() -> dict[str, int]:
+    from cleftmission.followup.models import FollowUpVisit
+    from cleftmission.surgery.models import SurgicalCase
+
     today = timezone.localdate()
     return {
         "partner hospitals": Site.objects.count(),
@@ -1438,6 +1441,9 @@ def counts() -> dict[str, int]:
         "guardians": Guardian.objects.count(),
         "screening visits": ScreeningVisit.objects.count(),
         "decisions": Decision.objects.count(),
+        "surgical cases": SurgicalCase.objects.count(),
+        "follow-up visits": FollowUpVisit.objects.count(),
+        "  overdue": FollowUpVisit.objects.filter(status=FollowUpVisit.Status.PLANNED, due_date__lt=today).count(),
     }
 
 

@@ -397,7 +397,7 @@ def _set_clocks(mission: Mission, walks: list[Walk]) -> None:
 SEEN = {"1w": 0.85, "3m": 0.65, "1y": 0.45}
 # A visit due this recently may still wait for its call; older ones were closed, but a few.
 RECENT = dt.timedelta(days=45)
-FORGOTTEN = 0.04
+FORGOTTEN = 0.03
 # About 2 % of operations (Operation Smile: 0.8 %; a small programme records more).
 COMPLICATION_RATE = 0.02
 K = Complication.Kind
@@ -581,7 +581,7 @@ def record_past_operations(today: dt.date | None = None, seed: int = 43) -> int:
             if due < today:
                 draw = rng.random()
                 if today - due <= RECENT:
-                    row.status = SEEN_ if draw < 0.45 else MISSED if draw < 0.5 else PLANNED
+                    row.status = SEEN_ if draw < 0.55 else MISSED if draw < 0.6 else PLANNED
                 elif rng.random() < FORGOTTEN:
                     row.status = PLANNED
                 else:
