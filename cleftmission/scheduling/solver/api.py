@@ -36,7 +36,7 @@ def infeasible_reason(problem: Problem, first_day: int = 0) -> str:
         if c.mandatory or c.fixed is not None:
             why = static_reason(problem, c, first_day)
             if why is not None:
-                blocked.append(f"{'locked' if c.fixed else 'mandatory'} {c.id}: {why}")
+                blocked.append(f"{'locked' if c.fixed else 'mandatory'} {c.id}: {why.text}")
     if blocked:
         return "; ".join(blocked)
     return "the mandatory and locked cases cannot all be operated together within the tables' and surgeons' minutes"
@@ -68,7 +68,7 @@ def to_solution(problem: Problem, result: Result, started: float, *, first_day: 
         "cost": cost,
         "assignments": [a.as_dict() for a in assignments],
         "unscheduled": [
-            {"case": c.id, "reason": reason_unscheduled(problem, c, assignments, first_day)}
+            reason_unscheduled(problem, c, assignments, first_day).as_dict(c.id)
             for c in problem.cases
             if c.id not in done
         ],

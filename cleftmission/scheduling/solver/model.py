@@ -47,6 +47,7 @@ class Options:
     published: dict[str, Assignment] = field(default_factory=dict)  # moving one costs move_weight
     move_weight: int = 0
     allowed: dict[str, set[tuple[int, str]]] | None = None  # case → the day-tables it may take
+    workers: int = 4
 
 
 @dataclass
@@ -55,12 +56,6 @@ class Result:
     assignments: list[Assignment]
     bound: int | None  # on the model's objective (the problem's objective + moves in a repair)
     model_objective: int | None
-
-
-def workers() -> int:
-    # CP-SAT's portfolio needs its LP workers to prove a bound while others search; on the
-    # 2-core machine 8 workers starve them with clock times (no bound in 10 s), 4 do not.
-    return 4
 
 
 class Model:
@@ -374,7 +369,7 @@ class Model:
     def solve(self, time_limit: float) -> Result:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, time_limit)
-        solver.parameters.num_workers = workers()
+        solver.parameters.num_workers = self.o.workers
         solver.parameters.random_seed = 7
         code = solver.solve(self.m)
         if code == cp_model.MODEL_INVALID:

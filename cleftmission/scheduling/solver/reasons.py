@@ -1,10 +1,38 @@
-"""Why a child is not operated, in words a coordinator can act on."""
+"""Why a child is not operated: a stable code for the app to translate, the days concerned,
+and the reason in words a coordinator can act on (docs/scheduling-format.md)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
 from cleftmission.scheduling.solver.problem import Assignment, Case, Problem
+
+CODES = (
+    "days_passed",
+    "no_surgeon_for_procedure",
+    "no_surgeon_present",
+    "no_surgeon_minutes",
+    "no_table_open",
+    "too_long",
+    "no_anesthetist",
+    "no_room",
+    "no_surgeon_time",
+    "low_priority",
+    "no_slot",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    text: str
+    days: list[int] = field(default_factory=list)
+
+    def as_dict(self, case: str) -> dict[str, Any]:
+        return {"case": case, "code": self.code, "reason": self.text, "days": self.days}
 
 
 def _days(a: int, b: int) -> str:
@@ -16,39 +44,56 @@ def _who(problem: Problem, case: Case) -> str:
     return f"surgeon {named}" if named else f"surgeon who can do {case.procedure}"
 
 
-def static_reason(problem: Problem, case: Case, first_day: int = 0) -> str | None:
+def static_reason(problem: Problem, case: Case, first_day: int = 0) -> Reason | None:
     """A reason that holds whatever else is scheduled, or None."""
     lo, hi = max(case.release_day, first_day), case.due_day
     if lo > hi:
-        return f"its days ({case.release_day} to {case.due_day}) have passed"
+        return Reason(
+            "days_passed", f"its days ({case.release_day} to {case.due_day}) have passed", list(range(lo, hi + 1))
+        )
     surgeons = problem.surgeons_for(case)
     if not surgeons:
-        return f"no surgeon can do {case.procedure}"
+        return Reason("no_surgeon_for_procedure", f"no surgeon can do {case.procedure}")
     when = _days(lo, hi)
-    window = range(lo, hi + 1)
+    window = list(range(lo, hi + 1))
     if not any(s.minutes[d] > 0 for s in surgeons for d in window):
-        return f"no {_who(problem, case)} is present {when}"
+        return Reason("no_surgeon_present", f"no {_who(problem, case)} is present {when}", window)
     surgeon_days = [d for d in window if any(s.minutes[d] >= case.minutes for s in surgeons)]
     if not surgeon_days:
-        return f"no {_who(problem, case)} has {case.minutes} minutes on a day {when}"
+        return Reason(
+            "no_surgeon_minutes", f"no {_who(problem, case)} has {case.minutes} minutes on a day {when}", window
+        )
     if not any(t.minutes[d] > 0 for t in problem.tables for d in surgeon_days):
-        return f"no table is open on the days its {_who(problem, case)} is present {when}"
+        return Reason(
+            "no_table_open",
+            f"no table is open on the days its {_who(problem, case)} is present {when}",
+            surgeon_days,
+        )
     table_days = [d for d in surgeon_days if any(t.minutes[d] >= case.minutes for t in problem.tables)]
     if not table_days:
-        return f"at {case.minutes} minutes it is longer than any table's day {when} when its surgeon is present"
+        return Reason(
+            "too_long",
+            f"at {case.minutes} minutes it is longer than any table's day {when} when its surgeon is present",
+            surgeon_days,
+        )
     if problem.uses_anesthetists and not any(
         a.minutes[d] >= case.minutes for a in problem.anesthetists for d in table_days
     ):
-        return f"no anesthetist is present for {case.minutes} minutes on the days it could be operated ({when})"
+        return Reason(
+            "no_anesthetist",
+            f"no anesthetist is present for {case.minutes} minutes on the days it could be operated ({when})",
+            table_days,
+        )
     return None
 
 
-def reason_unscheduled(problem: Problem, case: Case, assignments: list[Assignment], first_day: int = 0) -> str:
+def reason_unscheduled(problem: Problem, case: Case, assignments: list[Assignment], first_day: int = 0) -> Reason:
     reason = static_reason(problem, case, first_day)
     if reason is not None:
         return reason
     lo, hi = max(case.release_day, first_day), case.due_day
     when = _days(lo, hi)
+    window = list(range(lo, hi + 1))
     cases = {c.id: c for c in problem.cases}
     turnover = problem.turnover
     load: dict[tuple[int, str], int] = defaultdict(int)
@@ -62,7 +107,7 @@ def reason_unscheduled(problem: Problem, case: Case, assignments: list[Assignmen
     surgeons = problem.surgeons_for(case)
     room_days = set()
     opens_table = True
-    for d in range(lo, hi + 1):
+    for d in window:
         for t in problem.tables:
             n = count[d, t.id]
             used = load[d, t.id] + turnover * max(0, n - 1)
@@ -70,29 +115,39 @@ def reason_unscheduled(problem: Problem, case: Case, assignments: list[Assignmen
                 room_days.add(d)
                 if n:
                     opens_table = False
-    surgeon_days = {
-        d for d in range(lo, hi + 1) for s in surgeons if surgeon_used[s.id, d] + case.minutes <= s.minutes[d]
-    }
-    both = room_days & surgeon_days
+    surgeon_days = {d for d in window for s in surgeons if surgeon_used[s.id, d] + case.minutes <= s.minutes[d]}
+    both = sorted(room_days & surgeon_days)
     if not room_days and not surgeon_days:
-        return f"no room: every table-day that could take it {when} is full, and its surgeons are fully booked"
+        return Reason(
+            "no_room",
+            f"no room: every table-day that could take it {when} is full, and its surgeons are fully booked",
+            window,
+        )
     if not room_days:
-        return f"no room: every table-day that could take it {when} is full"
+        return Reason("no_room", f"no room: every table-day that could take it {when} is full", window)
     if not both:
-        return f"no surgeon time: every {_who(problem, case)} is fully booked {when}"
+        return Reason(
+            "no_surgeon_time", f"no surgeon time: every {_who(problem, case)} is fully booked {when}", sorted(room_days)
+        )
     w = problem.weights
     if opens_table and w.open_table >= case.priority:
-        return (
+        return Reason(
+            "low_priority",
             f"low priority: operating it would open another table-day, which costs more ({w.open_table}) "
-            f"than leaving it out ({case.priority})"
+            f"than leaving it out ({case.priority})",
+            both,
         )
-    if w.delay * (min(both) - case.release_day) >= case.priority:
-        return (
-            f"low priority: operating it on day {min(both)} costs more in delay than leaving it out ({case.priority})"
+    if w.delay * (both[0] - case.release_day) >= case.priority:
+        return Reason(
+            "low_priority",
+            f"low priority: operating it on day {both[0]} costs more in delay than leaving it out ({case.priority})",
+            [both[0]],
         )
     if problem.sequence:
-        return (
-            f"no time slot: on the days with room ({', '.join(map(str, sorted(both)))}) its surgeon, "
-            "the anesthetists or the youngest-first order leave no gap long enough"
+        return Reason(
+            "no_slot",
+            f"no time slot: on the days with room ({', '.join(map(str, both))}) its surgeon, "
+            "the anesthetists or the youngest-first order leave no gap long enough",
+            both,
         )
-    return "leaving it out costs less than the moves operating it would need"
+    return Reason("other", "leaving it out costs less than the moves operating it would need", both)

@@ -18,7 +18,7 @@ from typing import Any
 
 from cleftmission.scheduling.solver.api import to_solution
 from cleftmission.scheduling.solver.check import violations_of
-from cleftmission.scheduling.solver.model import Options, solve_model
+from cleftmission.scheduling.solver.model import Options, Result, solve_model
 from cleftmission.scheduling.solver.problem import (
     Assignment,
     Problem,
@@ -185,6 +185,71 @@ def _still_valid(problem: Problem, kept: list[Assignment], frozen: dict[str, Ass
     return kept
 
 
+QUICK = 0.6  # seconds: what a repair should take; the second pass stops by then
+
+
+def _solve_around(
+    problem: Problem,
+    hint: list[Assignment],
+    started: dict[str, Assignment],
+    pinned: dict[str, Assignment],
+    published: dict[str, Assignment],
+    touched: set[int],
+    now_day: int,
+    now_minute: int,
+    weight: int,
+    deadline: float,
+) -> Result:
+    """The interval model with the started and `pinned` cases frozen; the other published
+    cases may move (at `weight` each), anywhere on the `touched` days, elsewhere into gaps."""
+    frozen = {**started, **pinned}
+    free = {c: a for c, a in published.items() if c not in pinned}
+    allowed = _gaps(problem, frozen, touched, now_day, now_minute)
+    opts = Options(now_day, now_minute, frozen, free, weight, allowed, workers=2)
+    return solve_model(problem, time_limit=deadline - time.monotonic(), hints=[hint], opts=opts)
+
+
+def _gaps(
+    problem: Problem, frozen: dict[str, Assignment], touched: set[int], now_day: int, now_minute: int
+) -> dict[str, set[tuple[int, str]]]:
+    """Where each case that is not frozen may go: any table on a touched day; elsewhere only a
+    gap between frozen cases long enough for it, at its place in the youngest-first order."""
+    cases = {c.id: c for c in problem.cases}
+    tau = problem.turnover
+    by_table_day: dict[tuple[int, str], list[Assignment]] = defaultdict(list)
+    for a in frozen.values():
+        by_table_day[a.day, a.table].append(a)
+    out: dict[str, set[tuple[int, str]]] = {}
+    for case in problem.cases:
+        if case.id in frozen:
+            continue
+        spots = set()
+        for d in range(max(now_day, case.release_day), case.due_day + 1):
+            for t in problem.tables:
+                cap = t.minutes[d]
+                if cap < case.minutes:
+                    continue
+                if d in touched or not problem.sequence:
+                    spots.add((d, t.id))
+                    continue
+                items = sorted(by_table_day.get((d, t.id), []), key=lambda a: (a.start or 0, a.case))
+                for g in range(len(items) + 1):
+                    before, after = items[:g], items[g:]
+                    if any(cases[a.case].age_key > case.age_key for a in before):
+                        continue
+                    if any(cases[a.case].age_key < case.age_key for a in after):
+                        continue
+                    lo = (before[-1].start or 0) + cases[before[-1].case].minutes + tau if before else 0
+                    hi = (after[0].start or 0) - tau if after else cap
+                    if d == now_day:
+                        lo = max(lo, now_minute)
+                    if hi - lo >= case.minutes:
+                        spots.add((d, t.id))
+                        break
+        out[case.id] = spots
+    return out
+
+
 def repair(
     problem: dict[str, Any], schedule: dict[str, Any], events: dict[str, Any], *, time_limit: float = 5.0
 ) -> dict[str, Any]:
@@ -195,6 +260,7 @@ def repair(
     `problem` (the problem it solved: apply_events(), with minutes raised where a started case
     overruns). `bound` is None: a repair trades the objective against moves."""
     started_at = time.monotonic()
+    time_limit_at = started_at + time_limit
     original = parse_problem(problem)
     published_list = parse_solution(original, schedule, "schedule")
     new_raw = apply_events(problem, events)
@@ -206,27 +272,45 @@ def repair(
     present = {c.id for c in new.cases}
     published = {a.case: a for a in published_list if a.case in present and a.case not in started}
     touched = _touched_days(events.get("events", []), {a.case: a for a in published_list})
-    allowed = {c: {(a.day, a.table)} for c, a in published.items() if a.day not in touched}
     weight = move_weight(problem)
 
     kept = [
         _retime(a, new.case(a.case).minutes) if a.case in started else a for a in published_list if a.case in present
     ]
     hint = _still_valid(new, kept, started)
-    opts = Options(now_day, now_minute, started, published, weight, allowed)
-    result = solve_model(new, time_limit=time_limit - (time.monotonic() - started_at), hints=[hint], opts=opts)
+    # 1. the published cases the events broke move (or a waiting child takes a gap); the
+    # others stay exactly where they are: a small model, solved in a fraction of a second
+    survivors = {a.case for a in hint}
+    pinned = {c: a for c, a in published.items() if c in survivors}
+    result = _solve_around(new, hint, started, pinned, published, set(), now_day, now_minute, weight, time_limit_at)
 
-    left = time_limit - (time.monotonic() - started_at)
-    dropped = result.status in ("infeasible", "unknown") or any(
-        c not in {a.case for a in result.assignments} for c in published
-    )
-    if dropped and left > 0.2:
-        wide = Options(now_day, now_minute, started, published, weight, None)
-        hints = [result.assignments, hint] if result.assignments else [hint]
-        second = solve_model(new, time_limit=left, hints=hints, opts=wide)
-        if second.model_objective is not None and (
-            result.model_objective is None or second.model_objective < result.model_objective
+    # 2. with the time left (a second in all), the days the events touch are re-planned
+    budget = min(time_limit_at, started_at + QUICK) - time.monotonic()
+    if touched and budget > 0.1 and result.status in ("optimal", "feasible"):
+        pinned = {c: a for c, a in published.items() if c in survivors and a.day not in touched}
+        wider = _solve_around(
+            new,
+            result.assignments,
+            started,
+            pinned,
+            published,
+            touched,
+            now_day,
+            now_minute,
+            weight,
+            time.monotonic() + budget,
+        )
+        if wider.model_objective is not None and (
+            result.model_objective is None or wider.model_objective < result.model_objective
         ):
+            result = wider
+
+    left = time_limit_at - time.monotonic()
+    if result.status in ("infeasible", "unknown") and left > 0.2:
+        # the neighbourhood cannot keep what it must: every published case may move
+        wide = Options(now_day, now_minute, started, published, weight, None)
+        second = solve_model(new, time_limit=left, hints=[hint], opts=wide)
+        if second.model_objective is not None or second.status == "infeasible":
             result = second
 
     solution = to_solution(new, result, started_at, first_day=now_day)
