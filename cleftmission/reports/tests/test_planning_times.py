@@ -256,3 +256,14 @@ def test_only_coordinators_and_administrators_see_the_planning_times(
     assert as_user(viewer).post("/planning/times/apply/", {"procedure": "lip_uni", "minutes": "95"}).status_code == 403
     assert as_user(admin_user).get("/planning/times/").status_code == 200
     assert Procedure.objects.get(code="lip_uni").planning_minutes == 90
+
+
+def test_the_page_takes_a_fixed_number_of_queries(
+    programme: Programme, as_user: Any, coordinator: Any, django_assert_max_num_queries: Any
+) -> None:
+    with on(TODAY, "10:00"):
+        client = as_user(coordinator)
+        # session, user, the filter's missions and hospitals, then the cases, their two sets of
+        # procedures, their stamps and the missions listed: as many for 12 cases as for 500
+        with django_assert_max_num_queries(11):
+            assert client.get("/planning/times/").status_code == 200
