@@ -145,8 +145,14 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment])
     the interval model when the team model finds nothing."""
     limit = deadline - time.monotonic()
     linear = linear_relaxation(problem) if len(problem.cases) > SMALL else None
-    bound = Bound(problem, max(0.05, min(limit * 0.4, deadline - time.monotonic() - 0.05)))
-    bound.start()
+    # the relaxation's CP-SAT search raises the LP's bound a little on a mission of 5 days;
+    # on a larger one it does not get past the LP in time, and the core is better searching
+    beside = len(problem.cases) * problem.days <= BESIDE
+    bound = Bound(problem, max(0.05, min(limit * 0.4, deadline - time.monotonic() - 0.05)) if beside else 0.0)
+    if beside:
+        bound.start()
+    else:
+        bound.finished.set()
 
     def best_bound() -> int | None:
         values = [b for b in (bound.current(), linear.bound if linear else None) if b is not None]
@@ -159,10 +165,13 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment])
         hints=hints,
         bound=best_bound,
         guide=linear.days if linear else None,
+        workers=2,
+        alone=not beside,
     )
     if not bound.finished.is_set():
         bound.stop()
-    bound.join()
+    if beside:
+        bound.join()
     if bound.infeasible:
         return Result("infeasible", [], None, None)
     if found.plan is None:
@@ -188,6 +197,7 @@ def _fallback(problem: Problem, deadline: float, earlier: list[Assignment]) -> R
 
 
 SMALL = 40  # cases: the interval model can then prove what the team model cannot (search.SMALL)
+BESIDE = 1500  # cases × days: up to this, the relaxation's CP-SAT search runs beside the search
 
 
 def _exact(problem: Problem, deadline: float, assignments: list[Assignment], result: Result) -> Result:

@@ -19,6 +19,7 @@ so its proven bound holds for the problem (docs/scheduling-format.md, `bound`).
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections import defaultdict
@@ -57,9 +58,14 @@ class _Cp:
 
     def __init__(self) -> None:
         self.m = cp_model.CpModel()
+        self.vars: dict[tuple[Any, ...], Any] = {}
+        self.groups: list[list[list[str]]] = []
 
-    def var(self, ub: int, name: str) -> Any:
-        return self.m.new_bool_var(name) if ub == 1 else self.m.new_int_var(0, ub, name)
+    def var(self, ub: int, key: tuple[Any, ...]) -> Any:
+        name = f"{key[0]}{list(key[1:])}"
+        v = self.m.new_bool_var(name) if ub == 1 else self.m.new_int_var(0, ub, name)
+        self.vars[key] = v
+        return v
 
     def add(self, constraint: Any) -> None:
         self.m.add(constraint)
@@ -73,9 +79,10 @@ class _Lp:
 
     def __init__(self) -> None:
         self.m = pywraplp.Solver.CreateSolver("GLOP")
+        self.groups: list[list[list[str]]] = []
 
-    def var(self, ub: int, name: str) -> Any:
-        return self.m.NumVar(0, ub, name)
+    def var(self, ub: int, key: tuple[Any, ...]) -> Any:
+        return self.m.NumVar(0, ub, "")
 
     def add(self, constraint: Any) -> None:
         self.m.Add(constraint)
@@ -84,8 +91,9 @@ class _Lp:
         self.m.Minimize(objective)
 
 
-def _build(problem: Problem, b: _Cp | _Lp) -> dict[tuple[str, int], Any]:
-    """Build the relaxation into `b`; returns y[case, day]."""
+def _build(problem: Problem, b: _Cp | _Lp, *, pooled: bool = True) -> dict[tuple[str, int], Any]:
+    """Build the relaxation into `b`; returns y[case, day]. `pooled`: identical tables share
+    one knapsack (else one per table, the identical ones ordered by load)."""
     p = problem
     tau = p.turnover
     objective: list[Any] = []
@@ -94,9 +102,13 @@ def _build(problem: Problem, b: _Cp | _Lp) -> dict[tuple[str, int], Any]:
     by_surgeon_day: dict[tuple[str, int], list[tuple[int, Any]]] = defaultdict(list)
     by_day: dict[int, list[tuple[int, Any]]] = defaultdict(list)
     day_of: dict[tuple[str, int], Any] = {}
-    groups = [table_groups(p, d) for d in range(p.days)]
+    groups = [
+        table_groups(p, d) if pooled else [[t.id] for t in p.tables if t.minutes[d] > 0 or _locked(p, d, t.id)]
+        for d in range(p.days)
+    ]
+    b.groups = groups
     group_of = [{tid: k for k, g in enumerate(gs) for tid in g} for gs in groups]
-    opened = {(d, k): b.var(len(g), f"open[{d},{k}]") for d in range(p.days) for k, g in enumerate(groups[d])}
+    opened = {(d, k): b.var(len(g), ("open", d, k)) for d in range(p.days) for k, g in enumerate(groups[d])}
     anesthesia = [
         sum(person_cap(p, a.minutes[d], d) for a in p.anesthetists) if p.uses_anesthetists else 0 for d in range(p.days)
     ]
@@ -120,16 +132,16 @@ def _build(problem: Problem, b: _Cp | _Lp) -> dict[tuple[str, int], Any]:
             people = [s for s in surgeons if person_cap(p, s.minutes[d], d) >= case.minutes]
             if not where or not people:
                 continue
-            y = b.var(1, f"y[{case.id},{d}]")
+            y = b.var(1, ("y", case.id, d))
             day_of[case.id, d] = y
             ys.append(y)
-            xs = [y] if len(where) == 1 else [b.var(1, f"x[{case.id},{d},{k}]") for k in where]
+            xs = [y] if len(where) == 1 else [b.var(1, ("x", case.id, d, k)) for k in where]
             if len(xs) > 1:
                 b.add(sum(xs) == y)
             for k, x in zip(where, xs, strict=True):
                 by_group[d, k].append((case.minutes + tau, x))
                 b.add(x <= opened[d, k])  # a case opens a table of the group
-            ws = [y] if len(people) == 1 else [b.var(1, f"w[{case.id},{d},{s.id}]") for s in people]
+            ws = [y] if len(people) == 1 else [b.var(1, ("w", case.id, d, s.id)) for s in people]
             if len(ws) > 1:
                 b.add(sum(ws) == y)
             for s, wv in zip(people, ws, strict=True):
@@ -144,9 +156,18 @@ def _build(problem: Problem, b: _Cp | _Lp) -> dict[tuple[str, int], Any]:
         constant += case.priority
         if ys:
             objective.append(-case.priority * sum(ys))
+    loads = {}
     for (d, k), items in by_group.items():
         cap = p.table(groups[d][k][0]).minutes[d]
-        b.add(sum(size * x for size, x in items) <= (cap + tau) * opened[d, k])
+        loads[d, k] = sum(size * x for size, x in items)
+        b.add(loads[d, k] <= (cap + tau) * opened[d, k])
+    if not pooled:  # identical tables are interchangeable: order them by load
+        for d in range(p.days):
+            for same in table_groups(p, d):
+                ks = [k for k, g in enumerate(groups[d]) if g[0] in same and (d, k) in loads]
+                for k1, k2 in itertools.pairwise(ks):
+                    b.add(opened[d, k1] >= opened[d, k2])
+                    b.add(loads[d, k1] >= loads[d, k2])
     objective.extend(p.weights.open_table * v for (d, k), v in opened.items() if (d, k) in by_group)
     for (sid, d), items in by_surgeon_day.items():
         cap = person_cap(p, p.surgeon(sid).minutes[d], d)
@@ -160,14 +181,18 @@ def _build(problem: Problem, b: _Cp | _Lp) -> dict[tuple[str, int], Any]:
     return day_of
 
 
-def relaxation(problem: Problem) -> cp_model.CpModel:
-    """The relaxation, each group of identical tables pooled into one knapsack (each open
-    table adds its minutes and a turnover): it loses how the cases split between the tables,
-    which leaves the LP's value as it is (the tables are interchangeable) and keeps the model
-    small."""
+def relaxation(problem: Problem, *, pooled: bool = True) -> cp_model.CpModel:
+    """The relaxation. `pooled`: each group of identical tables is one knapsack (each open
+    table adds its minutes and a turnover); that loses how the cases split between the
+    tables, which leaves the LP's value as it is (the tables are interchangeable) and keeps
+    a large model small; a small one is stronger with a knapsack per table."""
     b = _Cp()
-    _build(problem, b)
+    _build(problem, b, pooled=pooled)
     return b.m
+
+
+def _locked(problem: Problem, day: int, table: str) -> bool:
+    return any(c.fixed is not None and c.fixed.day == day and c.fixed.table == table for c in problem.cases)
 
 
 @dataclass
@@ -188,6 +213,9 @@ def linear_relaxation(problem: Problem) -> Linear:
     return Linear(bound, {k: v.solution_value() for k, v in day_of.items()})
 
 
+PER_TABLE = 3000  # cases × table-days: up to this, a knapsack per table (a stronger bound)
+
+
 class Bound(threading.Thread):
     """Solve the relaxation in the background; `value` is the best proven bound so far (an int,
     rounded up), `done` once the relaxation is solved or stopped, `infeasible` when even the
@@ -195,7 +223,10 @@ class Bound(threading.Thread):
 
     def __init__(self, problem: Problem, time_limit: float, workers: int = 1) -> None:
         super().__init__(daemon=True)
-        self.model = relaxation(problem)
+        per_table = len(problem.cases) * sum(1 for t in problem.tables for m in t.minutes if m > 0)
+        self.built = _Cp()
+        _build(problem, self.built, pooled=per_table > PER_TABLE)
+        self.model = self.built.m
         self.solver = cp_model.CpSolver()
         self.solver.parameters.max_time_in_seconds = max(0.05, time_limit)
         self.solver.parameters.num_workers = workers

@@ -220,6 +220,7 @@ def search(
     guide: dict[tuple[str, int], float] | None = None,
     workers: int = 2,
     stop_gap: float = 0.005,
+    alone: bool = False,
 ) -> Found:
     """The best plan found before `deadline` (time.monotonic()). `guide`: the LP's share of
     each case on each day (bound.linear_relaxation), for a second first schedule."""
@@ -248,10 +249,12 @@ def search(
     whole_first = len(p.cases) * p.days <= WHOLE
     if len(p.cases) > SMALL:
         per_day = min(0.4, max(0.05, left() * 0.2 / p.days))
-        offer(day_by_day(p, deadline=deadline, workers=1, seconds_per_day=per_day))
+        offer(day_by_day(p, deadline=deadline, workers=workers if alone else 1, seconds_per_day=per_day))
         _debug("days", best_cost, deadline)
         if guide and left() > p.days * per_day * 2:
-            offer(day_by_day(p, deadline=deadline, workers=1, seconds_per_day=per_day, guide=guide))
+            offer(
+                day_by_day(p, deadline=deadline, workers=workers if alone else 1, seconds_per_day=per_day, guide=guide)
+            )
             _debug("days (LP)", best_cost, deadline)
 
     optimal = False
@@ -273,7 +276,13 @@ def search(
         _debug("whole", best_cost, deadline)
     elif best is not None and best_cost is not None:
         best, best_cost = neighbourhoods(
-            p, best, best_cost, deadline=deadline, workers=1, good_enough=good_enough, seed=next(seeds)
+            p,
+            best,
+            best_cost,
+            deadline=deadline,
+            workers=workers if alone else 1,
+            good_enough=good_enough,
+            seed=next(seeds),
         )
         _debug("neighbourhoods", best_cost, deadline)
     return Found(best, best_cost, optimal=optimal)
