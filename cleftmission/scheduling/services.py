@@ -467,7 +467,7 @@ def move_case(*, case: ScheduledCase, move: Move, acting_user: Any) -> Scheduled
     if move.surgeon_id is not None and move.surgeon_id not in surgeon_ids:
         raise ValidationError({"surgeon": _("Choose one of the team's surgeons.")})
     with transaction.atomic():
-        rows = list(schedule.cases.select_for_update())
+        rows = list(schedule.cases.select_for_update(of=("self",)).order_by("pk"))
         row = next(r for r in rows if r.visit_id == case.visit_id)
         old = (row.day, row.table_id, row.start, row.surgeon_id)
         ages = _ages(schedule)
