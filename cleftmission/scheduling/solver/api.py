@@ -148,7 +148,8 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment])
     # the relaxation's CP-SAT search raises the LP's bound a little on a mission of 5 days;
     # on a larger one it does not get past the LP in time, and the core is better searching
     beside = len(problem.cases) * problem.days <= BESIDE
-    bound = Bound(problem, max(0.05, min(limit * 0.4, deadline - time.monotonic() - 0.05)) if beside else 0.0)
+    beside_for = max(0.05, min(limit * 0.4, deadline - time.monotonic() - 0.05))
+    bound = Bound(problem, beside_for if beside else 0.0)
     if beside:
         bound.start()
     else:
@@ -167,6 +168,7 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment])
         guide=linear.days if linear else None,
         workers=2,
         alone=not beside,
+        beside_until=time.monotonic() + beside_for if beside and len(problem.cases) > SMALL else None,
     )
     if not bound.finished.is_set():
         bound.stop()

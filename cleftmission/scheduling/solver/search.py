@@ -2,10 +2,16 @@
 
 1. Day by day: each day is a small model that CP-SAT solves in a fraction of a second, over
    the cases no earlier day took (mandatory ones are worth more, and must be placed on the
-   last day they can take). A first schedule in about a second, already close to the best.
-2. The whole problem, hinted with that schedule: CP-SAT's own large neighbourhoods move
-   cases between days and tables until the time is up, the schedule is proven optimal, or
-   it is within `stop_gap` of the bound.
+   last day they can take). Two ways: greedily by priority, and following the days the
+   relaxation's LP gives each case (which spreads the delay well when most children fit).
+2. Neighbourhoods: one day at a time (its cases and those nobody operates) re-solved with
+   the rest kept, then pairs of days when single days stop helping. The team model's days
+   only share "each case once", so a neighbourhood is just a smaller team model.
+3. On a mission of about five days, the whole problem, hinted with the best so far: CP-SAT's
+   own neighbourhoods, with both cores once the relaxation's search beside it is done (on a
+   larger one CP-SAT's presolve of the whole model takes most of the time: step 2 instead).
+
+Every step stops early when the schedule is within `stop_gap` of the bound.
 """
 
 from __future__ import annotations
@@ -30,8 +36,7 @@ from cleftmission.scheduling.solver.timing import timed
 class Found:
     plan: Plan | None
     objective: int | None
-    optimal: bool = False  # optimal for the team model (not a proof for the problem)
-    proven_infeasible: bool = False  # even the team model's... only the whole model says so
+    optimal: bool = False  # optimal for the team model (not a proof for the problem: see bound.py)
 
 
 def plan_cost(problem: Problem, plan: Plan) -> int:
@@ -75,7 +80,7 @@ def day_by_day(
     guide: dict[tuple[str, int], float] | None = None,
 ) -> Plan | None:
     """`guide`: the LP's share of each case on each day; a case the LP puts on a day (more
-    than half) waits for that day and is worth more there."""
+    than half) is worth more there, and little before."""
     p = problem
     target: dict[str, int] = {}
     for (cid, d), share in (guide or {}).items():
@@ -94,14 +99,19 @@ def day_by_day(
         cands = [
             c
             for c in p.cases
-            if c.id not in plan.places
-            and (c.fixed is None or c.fixed.day == d)
-            and target.get(c.id, d) <= d
-            and day_options(p, c, [d])
+            if c.id not in plan.places and (c.fixed is None or c.fixed.day == d) and day_options(p, c, [d])
         ]
         must = {c.id for c in cands if c.fixed is not None or last_day.get(c.id) == d}
-        mine = {c.id for c in cands if target.get(c.id) == d}
-        model = TeamModel(p, [d], cands, must=must, bonus=bonus, preferred=mine)
+        # the LP's day for a case: there it is worth twice its priority; before it only what
+        # operating it earlier saves in delay, so it fills what room is left
+        worth = {}
+        for c in cands:
+            t = target.get(c.id)
+            if t == d:
+                worth[c.id] = 2 * c.priority
+            elif t is not None and t > d:
+                worth[c.id] = p.weights.delay * (t - d)
+        model = TeamModel(p, [d], cands, must=must, bonus=bonus, worth=worth)
         first = first_fit(p, d, cands)
         model.add_hint(first)
         left = deadline - time.monotonic()
@@ -176,36 +186,39 @@ def neighbourhoods(
     deadline: float,
     workers: int,
     good_enough: Callable[[int], bool],
-    size: int = 2,
-    seconds: float = 0.5,
+    seconds: float = 0.3,
     seed: int = 1,
 ) -> tuple[Plan, int]:
-    """Re-solve a few days at a time (the cases on them and those nobody operates), keeping
-    the rest; days whose re-solve did not help are tried again only after the others."""
+    """Re-solve one day at a time (its cases and those nobody operates), keeping the rest;
+    after a round of single days that helps no more, pairs of days, then single days again."""
     p = problem
+    by_id = {c.id: c for c in p.cases}
     rng = random.Random(seed)
-    hoods = [set(c) for c in itertools.combinations(range(p.days), min(size, p.days))]
-    rng.shuffle(hoods)
-    queue = list(hoods)
-    tries = 0
+    size = 1
+    queue: list[set[int]] = []
+    improved = True  # start with single days
+    tries = itertools.count(seed)
     while time.monotonic() < deadline - 0.05 and not good_enough(cost):
         if not queue:
-            queue = list(hoods)
+            if not improved:
+                size = 2 if size == 1 and p.days > 1 else 1
+            improved = False
+            queue = [set(c) for c in itertools.combinations(range(p.days), size)]
             rng.shuffle(queue)
         chosen = queue.pop()
-        rest = plan.without_days(chosen)
-        cands = [c for c in p.cases if c.id not in rest.places and (c.fixed is None or c.fixed.day in chosen)]
+        cands = [c for c in p.cases if c.id not in plan.places and (c.fixed is None or c.fixed.day in chosen)]
+        cands += [by_id[c] for c, pl in plan.places.items() if pl.day in chosen]
         must = {c.id for c in cands if c.fixed is not None or (c.mandatory and c.id in plan.places)}
         model = TeamModel(p, sorted(chosen), cands, must=must)
         model.add_hint(plan.day_part(chosen))
-        solver = _solver(min(seconds, deadline - time.monotonic()), workers, seed + tries)
-        tries += 1
+        solver = _solver(min(seconds * size, deadline - time.monotonic()), workers, next(tries))
         code = solver.solve(model.m)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            candidate = rest.merged(model.read(solver))
+            candidate = plan.without_days(chosen).merged(model.read(solver))
             new = plan_cost(p, candidate)
             if new <= cost:
                 if new < cost:
+                    improved = True
                     _debug(f"lns {sorted(chosen)}", new, deadline)
                 plan, cost = candidate, new
     return plan, cost
@@ -221,9 +234,12 @@ def search(
     workers: int = 2,
     stop_gap: float = 0.005,
     alone: bool = False,
+    beside_until: float | None = None,
 ) -> Found:
     """The best plan found before `deadline` (time.monotonic()). `guide`: the LP's share of
-    each case on each day (bound.linear_relaxation), for a second first schedule."""
+    each case on each day (bound.linear_relaxation), for a second first schedule; `alone`:
+    nothing else runs, use `workers` throughout; `beside_until`: the relaxation's search runs
+    beside until then, use one worker until then."""
     p = problem
     seeds = itertools.count(3)
 
@@ -248,16 +264,30 @@ def search(
         offer(h)
     whole_first = len(p.cases) * p.days <= WHOLE
     if len(p.cases) > SMALL:
-        per_day = min(0.4, max(0.05, left() * 0.2 / p.days))
-        offer(day_by_day(p, deadline=deadline, workers=workers if alone else 1, seconds_per_day=per_day))
-        _debug("days", best_cost, deadline)
-        if guide and left() > p.days * per_day * 2:
-            offer(
-                day_by_day(p, deadline=deadline, workers=workers if alone else 1, seconds_per_day=per_day, guide=guide)
-            )
-            _debug("days (LP)", best_cost, deadline)
+        # a first schedule day by day, greedily by priority (better when room is short) and
+        # following the LP's days (which spreads the delay well when most children fit); on
+        # a large problem only the latter: the time is better spent on neighbourhoods
+        per_day = min(0.4, max(0.05, left() * 0.3 / p.days))
+        ways = [None, guide] if whole_first else [guide]
+        for i, way in enumerate(ways):
+            if i > 0 and (way is None or left() < p.days * per_day * 1.5):
+                continue
+            offer(day_by_day(p, deadline=deadline, workers=workers if alone else 1, seconds_per_day=per_day, guide=way))
+            _debug("days" + (" (LP)" if way else ""), best_cost, deadline)
 
     optimal = False
+    if whole_first and best is not None and best_cost is not None and beside_until is not None:
+        # while the relaxation's search runs beside, one core: neighbourhoods of days
+        best, best_cost = neighbourhoods(
+            p,
+            best,
+            best_cost,
+            deadline=min(beside_until, deadline),
+            workers=1,
+            good_enough=good_enough,
+            seed=next(seeds),
+        )
+        _debug("neighbourhoods", best_cost, deadline)
     if whole_first and left() > 0.02 and (best_cost is None or not good_enough(best_cost)):
         whole = TeamModel(p, list(range(p.days)), list(p.cases))
         if best is not None:
@@ -265,8 +295,8 @@ def search(
         # a small problem leaves half the time to the interval model (api._exact)
         solver = _solver(left() * (0.5 if len(p.cases) <= SMALL else 1.0), workers, next(seeds))
         code = solver.solve(whole.m, _Stopper(bound, stop_gap))
-        if code == cp_model.INFEASIBLE:
-            return Found(best, best_cost, proven_infeasible=best is None)
+        if code == cp_model.INFEASIBLE:  # the team model cannot hold it; the caller falls back
+            return Found(best, best_cost)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             plan = whole.read(solver)
             cost = plan_cost(p, plan)

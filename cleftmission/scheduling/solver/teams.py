@@ -167,16 +167,17 @@ class TeamModel:
         *,
         must: set[str] | None = None,
         bonus: int = 0,
-        preferred: set[str] | None = None,
+        worth: dict[str, int] | None = None,
     ) -> None:
         """`must`: the cases to place within these days (default: the mandatory and locked
-        ones); the other mandatory cases are worth `bonus` more than their priority."""
+        ones); the other mandatory cases are worth `bonus` more than their priority; `worth`
+        replaces the priority of the cases it names (what placing them is worth here)."""
         self.p = problem
         self.days = days
         self.cases = {c.id: c for c in cases}
         self.must = must if must is not None else {c.id for c in cases if c.mandatory or c.fixed is not None}
         self.bonus = bonus
-        self.preferred = preferred or set()
+        self.worth = worth or {}
         self.index = {c.id: i for i, c in enumerate(problem.cases)}
         self.m = cp_model.CpModel()
         self.w: dict[tuple[str, int, str], cp_model.IntVar] = {}
@@ -217,11 +218,7 @@ class TeamModel:
                 m.add(sum(lits) == 1)
             elif len(lits) > 1:
                 m.add_at_most_one(lits)
-            worth = (
-                case.priority
-                + (self.bonus if case.mandatory else 0)
-                + (case.priority if case.id in self.preferred else 0)
-            )
+            worth = self.worth.get(case.id, case.priority) + (self.bonus if case.mandatory else 0)
             self.constant += worth
             if lits:
                 objective.append(-worth * sum(lits))
