@@ -107,11 +107,11 @@ def _solve_intervals(problem: Problem, *, deadline: float, earlier: list[Assignm
     return _with_bound(result, bound)
 
 
-def _with_bound(result: Result, bound: Bound) -> Result:
+def _with_bound(result: Result, bound: Bound | None) -> Result:
     """The best proven bound of the two, never above the schedule's objective."""
-    if bound.infeasible:
+    if bound is not None and bound.infeasible:
         return Result("infeasible", [], None, None)
-    values = [b for b in (result.bound, bound.current()) if b is not None]
+    values = [b for b in (result.bound, bound.current() if bound else None) if b is not None]
     best = max(values) if values else None
     done = result.status in ("optimal", "feasible") and result.model_objective is not None
     if done and best is not None and result.model_objective is not None and best >= result.model_objective:
@@ -144,20 +144,22 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment])
     """The team model's search (search.py) with the relaxation's bound (bound.py) beside it;
     the interval model when the team model finds nothing."""
     limit = deadline - time.monotonic()
-    linear = linear_relaxation(problem) if len(problem.cases) > SMALL else None
+    size = len(problem.cases) * problem.days
+    # the LP takes about 0.1 s on a 5-day mission, 1.5 s on 400 children over 10 days: at
+    # most a quarter of the time
+    lp_seconds = 0.05 + 0.8 * (size / 3000) ** 2
+    linear = linear_relaxation(problem) if len(problem.cases) > SMALL and limit >= 4 * lp_seconds else None
     # the relaxation's CP-SAT search raises the LP's bound a little on a mission of 5 days;
     # on a larger one it does not get past the LP in time, and the core is better searching
-    beside = len(problem.cases) * problem.days <= BESIDE
     beside_for = max(0.05, min(limit * 0.4, deadline - time.monotonic() - 0.05))
-    bound = Bound(problem, beside_for if beside else 0.0)
-    if beside:
+    bound = Bound(problem, beside_for) if size <= BESIDE and limit >= 0.3 else None
+    if bound is not None:
         bound.start()
-    else:
-        bound.finished.set()
+    floor = least_cost(problem)
 
     def best_bound() -> int | None:
-        values = [b for b in (bound.current(), linear.bound if linear else None) if b is not None]
-        return max(values) if values else None
+        values = [floor, bound.current() if bound else None, linear.bound if linear else None]
+        return max(v for v in values if v is not None)
 
     hints = [h for h in [team_plan(problem, earlier)] if h is not None]
     found = search(
@@ -167,15 +169,15 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment])
         bound=best_bound,
         guide=linear.days if linear else None,
         workers=2,
-        alone=not beside,
-        beside_until=time.monotonic() + beside_for if beside and len(problem.cases) > SMALL else None,
+        alone=bound is None,
+        beside_until=time.monotonic() + beside_for if bound is not None and len(problem.cases) > SMALL else None,
     )
-    if not bound.finished.is_set():
-        bound.stop()
-    if beside:
+    if bound is not None:
+        if not bound.finished.is_set():
+            bound.stop()
         bound.join()
-    if bound.infeasible:
-        return Result("infeasible", [], None, None)
+        if bound.infeasible:
+            return Result("infeasible", [], None, None)
     if found.plan is None:
         return _fallback(problem, deadline, earlier)
     assignments = timed(problem, found.plan)
@@ -188,14 +190,19 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment])
     return _with_bound(result, bound)
 
 
+def least_cost(problem: Problem) -> int:
+    """A bound that needs no solver: the priorities of the cases nobody can operate."""
+    return sum(c.priority for c in problem.cases if static_reason(problem, c) is not None)
+
+
 def _fallback(problem: Problem, deadline: float, earlier: list[Assignment]) -> Result:
     """No team plan: the interval model when there is time for it, else the greedy schedule."""
-    if deadline - time.monotonic() > 1.0 or len(problem.cases) <= SMALL:
+    if deadline - time.monotonic() > 1.0 + len(problem.cases) * problem.days / 2000 or len(problem.cases) <= SMALL:
         return _solve_intervals(problem, deadline=deadline, earlier=earlier)
     first = greedy(problem)
     if violations_of(problem, first):
         return Result("unknown", [], None, None)
-    return Result("feasible", first, None, sum(cost_of(problem, first).values()))
+    return Result("feasible", first, least_cost(problem), sum(cost_of(problem, first).values()))
 
 
 SMALL = 40  # cases: the interval model can then prove what the team model cannot (search.SMALL)

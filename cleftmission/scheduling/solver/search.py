@@ -111,14 +111,14 @@ def day_by_day(
                 worth[c.id] = 2 * c.priority
             elif t is not None and t > d:
                 worth[c.id] = p.weights.delay * (t - d)
-        model = TeamModel(p, [d], cands, must=must, bonus=bonus, worth=worth)
         first = first_fit(p, d, cands)
-        model.add_hint(first)
         left = deadline - time.monotonic()
-        if left <= 0.01:
-            return None
-        solver = _solver(min(seconds_per_day, left), workers, d + 1)
-        code = solver.solve(model.m)
+        code = cp_model.UNKNOWN
+        if left > 0.02:  # out of time, the first fit of the day stands
+            model = TeamModel(p, [d], cands, must=must, bonus=bonus, worth=worth)
+            model.add_hint(first)
+            solver = _solver(min(seconds_per_day, left), workers, d + 1)
+            code = solver.solve(model.m)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             plan = plan.merged(model.read(solver))
         elif must:
