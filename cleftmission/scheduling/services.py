@@ -13,6 +13,7 @@ anaesthetists "A<volunteer id>"; day i is the i-th operating day (`Schedule.days
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -435,11 +436,13 @@ def _ages(schedule: Schedule) -> dict[str, int]:
     return {c["id"]: c.get("age_days", 0) for c in schedule.problem.get("cases", [])}
 
 
-def _resequence(rows: list[ScheduledCase], ages: dict[str, int], turnover: int) -> None:
-    """Youngest first, one after the other from the start of the day."""
+def _insert(rows: list[ScheduledCase], ages: dict[str, int], turnover: int) -> None:
+    """Put the case without a time into its youngest-first place on the table-day: the cases
+    before it keep their times, the later ones move only as far as they must."""
     clock = 0
-    for row in sorted(rows, key=lambda r: (ages.get(r.key, 0), r.start or 0, r.key)):
-        row.start, row.end = clock, clock + row.minutes
+    for row in sorted(rows, key=lambda r: (ages.get(r.key, 0), r.start if r.start is not None else -1, r.key)):
+        start = clock if row.start is None else max(row.start, clock)
+        row.start, row.end = start, start + row.minutes
         clock = row.end + turnover
 
 
@@ -470,29 +473,34 @@ def move_case(*, case: ScheduledCase, move: Move, acting_user: Any) -> Scheduled
         rows = list(schedule.cases.select_for_update(of=("self",)).order_by("pk"))
         row = next(r for r in rows if r.visit_id == case.visit_id)
         old = (row.day, row.table_id, row.start, row.surgeon_id)
+        # What the schedule already breaks is not this move's doing: only new breaks refuse it.
+        broken_before = {
+            (v["rule"], v["message"]) for v in solver.check(schedule.problem, solution_of(schedule, rows))["violations"]
+        }
         ages = _ages(schedule)
         turnover = int(schedule.problem.get("turnover", 0))
-        left = (row.day, row.table_id)
         if move.day is None:
             row.day = row.table_id = row.start = row.end = row.anesthetist_id = None
             row.unscheduled_reason = "Taken off the schedule by hand"
             row.unscheduled_code = "by_hand"
             row.locked = False
         else:
+            moving = (row.day, row.table_id) != (move.day, move.table_id)
             row.day, row.table_id = move.day, move.table_id
             row.surgeon_id = move.surgeon_id or row.surgeon_id
             row.unscheduled_reason = row.unscheduled_code = ""
             if row.surgeon_id is None:
                 raise ValidationError({"surgeon": _("Choose the surgeon who operates.")})
-            _resequence(_table_day(rows, row.day, row.table_id), ages, turnover)  # type: ignore[arg-type]
-            if "anesthetists" in schedule.problem and row.anesthetist_id is None:
-                row.anesthetist_id = _free_anesthetist(schedule, rows, row)
-        if left[0] is not None and left != (row.day, row.table_id):
-            _resequence(_table_day(rows, left[0], left[1]), ages, turnover)  # type: ignore[arg-type]
+            if moving:
+                row.start = row.end = None
+                _insert(_table_day(rows, row.day, row.table_id), ages, turnover)  # type: ignore[arg-type]
+            if "anesthetists" in schedule.problem and (moving or row.anesthetist_id is None):
+                row.anesthetist_id = _anesthetist_for(schedule, rows, row)
         solution = solution_of(schedule, rows)
         report = solver.check(schedule.problem, solution)
-        if report["violations"]:
-            raise ValidationError({"case": [v["message"] for v in report["violations"]]})
+        new = [v for v in report["violations"] if (v["rule"], v["message"]) not in broken_before]
+        if new:
+            raise ValidationError({"case": explain(new, schedule, rows)})
         for r in rows:
             r.save(
                 update_fields=[
@@ -520,26 +528,82 @@ def move_case(*, case: ScheduledCase, move: Move, acting_user: Any) -> Scheduled
     return row
 
 
-def _free_anesthetist(schedule: Schedule, rows: list[ScheduledCase], row: ScheduledCase) -> int | None:
-    """An anaesthetist present that day and not in another case at that time, if any."""
+def explain(violations: list[dict[str, Any]], schedule: Schedule, rows: list[ScheduledCase]) -> list[str]:
+    """The solver's broken rules told with the children's, tables' and people's names, in the
+    reader's language (the solver's own messages speak in ids)."""
+    import re
+
+    from django.utils.formats import date_format
+
+    by_key = {r.key: r for r in rows}
+    tables = OperatingTable.objects.in_bulk([r.table_id for r in rows if r.table_id])
+    people = volunteers_by_id(schedule)
+    out: list[str] = []
+    for v in violations:
+        row = by_key.get(v.get("case") or "")
+        if row is None or row.day is None:
+            out.append(v["message"])
+            continue
+        names = {
+            "child": row.visit.patient.full_name,
+            "table": tables[row.table_id].name if row.table_id in tables else "",
+            "day": date_format(row.day, "D d/m"),
+        }
+        rule = v["rule"]
+        minutes = re.search(r"over by (\d+) minutes", v["message"])
+        if rule in ("surgeon_minutes", "surgeon_overlap", "surgeon_procedure", "surgeon"):
+            person = people.get(row.surgeon_id or 0)
+        else:
+            person = people.get(row.anesthetist_id or 0)
+        names["person"] = person.full_name if person else ""
+        names["minutes"] = minutes.group(1) if minutes else ""
+        if rule == "table_capacity" and "closed" in v["message"]:
+            message = _("%(table)s is closed on %(day)s.")
+        elif rule == "table_capacity":
+            message = _("%(table)s on %(day)s would run %(minutes)s minutes past the end of the day.")
+        elif rule == "table_overlap":
+            message = _("%(child)s would overlap another case on %(table)s on %(day)s.")
+        elif rule == "youngest_first":
+            message = _("%(child)s would not be in youngest-first order on %(table)s on %(day)s.")
+        elif rule in ("surgeon_minutes", "anesthetist_minutes") and "absent" in v["message"]:
+            message = _("%(person)s is not present on %(day)s.")
+        elif rule in ("surgeon_minutes", "anesthetist_minutes"):
+            message = _("%(person)s would work %(minutes)s minutes more than they are present on %(day)s.")
+        elif rule in ("surgeon_overlap", "anesthetist_overlap"):
+            message = _("%(person)s would be in two operations at once on %(day)s.")
+        elif rule == "surgeon_procedure":
+            message = _("%(person)s does not do this operation.")
+        elif rule == "anesthetist":
+            message = _("No anaesthesiologist is free for %(child)s at that time on %(day)s.")
+        elif rule == "locked":
+            message = _("%(child)s is locked in place.")
+        else:
+            out.append(v["message"])
+            continue
+        out.append(message % names)
+    return out
+
+
+def _anesthetist_for(schedule: Schedule, rows: list[ScheduledCase], row: ScheduledCase) -> int | None:
+    """The anaesthetist already at that table that day, else one present and free at that time."""
     index = schedule.operating_days.index(row.day) if row.day else 0
+    present = [id_of(a["id"]) for a in schedule.problem.get("anesthetists", []) if a["minutes"][index] > 0]
+    at_table = Counter(
+        r.anesthetist_id for r in rows if r is not row and r.day == row.day and r.table_id == row.table_id
+    )
     busy = {
         r.anesthetist_id
         for r in rows
         if r is not row
         and r.day == row.day
-        and r.start is not None
-        and r.end is not None
-        and row.start is not None
-        and row.end is not None
-        and r.start < row.end
-        and row.start < r.end
+        and None not in (r.start, r.end, row.start, row.end)
+        and r.start < row.end  # type: ignore[operator]
+        and row.start < r.end  # type: ignore[operator]
     }
-    for a in schedule.problem.get("anesthetists", []):
-        volunteer_id = id_of(a["id"])
-        if a["minutes"][index] > 0 and volunteer_id not in busy:
+    for volunteer_id, _n in at_table.most_common():
+        if volunteer_id in present and volunteer_id not in busy:
             return volunteer_id
-    return None
+    return next((v for v in present if v not in busy), None)
 
 
 def _place(day: dt.date | None, table_id: int | None, start: int | None, surgeon_id: int | None) -> str:

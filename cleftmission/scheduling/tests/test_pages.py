@@ -79,7 +79,7 @@ def test_a_refused_move_comes_back_on_the_panel_with_the_broken_rule(
         headers={"hx-request": "true", "accept-language": "en"},
     )
     assert response.status_code == 200
-    assert "errorlist" in response.content.decode() and f"S{away.pk}" in response.content.decode()
+    assert "errorlist" in response.content.decode() and "Đỗ Châu is not present" in response.content.decode()
     row.refresh_from_db()
     assert row.day != OPERATING_DAYS[1] or row.surgeon_id != away.pk
 
