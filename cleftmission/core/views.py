@@ -33,6 +33,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "missions_this_year": Mission.objects.filter(start_date__year=today.year).count(),
         "by_phase": dict(Mission.objects.values_list("phase").annotate(n=Count("id")).values_list("phase", "n")),
     }
+    # the programme's follow-up visits now overdue, for the phone team (the children the user may see)
+    from cleftmission.followup import queries as follow_up
+
+    context["follow_ups_overdue"] = follow_up.overdue(follow_up.visible_follow_ups(request.user), today).count()
     if role in roles.SEE_VOLUNTEERS:
         soon = today + dt.timedelta(days=settings.CREDENTIAL_WARNING_DAYS)
         context["volunteer_count"] = Volunteer.objects.count()

@@ -228,3 +228,14 @@ def test_a_child_who_died_is_never_on_the_lists_to_call(
     response = as_user(coordinator).get(LIST)
     assert response.context["overdue"] == [] and response.context["soon"] == []
     assert len(as_user(coordinator).get("/follow-up/overdue.csv").content.decode("utf-8-sig").splitlines()) == 1
+
+
+def test_the_dashboard_counts_the_overdue_visits_the_user_may_see_and_links_the_list(
+    setup: Setup, discharged: SurgicalCase, coordinator: Any, clinician: Any, as_user: Any, today: dt.date
+) -> None:
+    overdue = FollowUpVisit.objects.filter(case=discharged, due_date__lt=TODAY, status="planned").count()
+    assert overdue > 0
+    response = as_user(coordinator).get("/", headers={"accept-language": "en"})
+    assert response.context["follow_ups_overdue"] == overdue
+    assert f'href="{LIST}"' in response.content.decode()
+    assert as_user(clinician).get("/").context["follow_ups_overdue"] == 0  # not on this mission
