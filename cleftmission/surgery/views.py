@@ -27,6 +27,7 @@ from cleftmission.core.roles import role_required
 from cleftmission.core.text import is_htmx
 from cleftmission.missions.models import Mission, OperatingTable
 from cleftmission.scheduling.services import weights_kg
+from cleftmission.scheduling.views import age_label
 from cleftmission.screening import queries
 from cleftmission.surgery import checklist, lateness, milestones, services
 from cleftmission.surgery.forms import StampForm
@@ -71,12 +72,6 @@ def may_record(request: HttpRequest) -> bool:
 
 def child_name(case: SurgicalCase, show_names: bool) -> str:
     return case.visit.patient.full_name if show_names else f"#{case.visit.queue_number}"
-
-
-def age_label(years: int, months: int) -> str:
-    if years < 2:
-        return _("%(n)s mo") % {"n": years * 12 + months}
-    return _("%(n)s y") % {"n": years}
 
 
 # ---- the cards --------------------------------------------------------------------------------
