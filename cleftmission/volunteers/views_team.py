@@ -82,7 +82,7 @@ def _groups(mission: Mission, members: list[MissionMember], report: TeamReport) 
     """The roster grouped by role, in the template's order (members come sorted so)."""
     return [
         (
-            str(MissionRole(role).label) if role in MissionRole.values else role,
+            _role_label(role),
             [Row(m, days_text(m.present_days, mission), report.members.get(m.volunteer_id, [])) for m in group],
         )
         for role, group in itertools.groupby(members, key=lambda m: m.role)
