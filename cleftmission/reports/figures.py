@@ -42,6 +42,7 @@ from cleftmission.reports import planning
 from cleftmission.screening.models import Decision, DeferralCode, Procedure, ScreeningVisit
 from cleftmission.surgery import milestones
 from cleftmission.surgery.models import Complication, Milestone, SurgicalCase
+from cleftmission.surgery.services import days_in_hospital, stamped
 
 # ---- the mission report ---------------------------------------------------------------------
 
@@ -230,20 +231,20 @@ def _procedures_prefetch(lookup: str = "procedures") -> Prefetch:
     return Prefetch(lookup, queryset=Procedure.objects.order_by("-planning_minutes", "code"))
 
 
-def _stamps(cases: QuerySet[SurgicalCase], kinds: Iterable[str]) -> dict[int, dict[str, dt.datetime]]:
-    stamps: dict[int, dict[str, dt.datetime]] = defaultdict(dict)
-    for case_id, kind, at in Milestone.objects.filter(case__in=cases, kind__in=list(kinds)).values_list(
-        "case_id", "kind", "at"
-    ):
-        stamps[case_id][kind] = at
-    return stamps
+def _milestones_prefetch(kinds: Iterable[str]) -> Prefetch:
+    # Only the stamps the figures read, for surgery.services.stamped.
+    return Prefetch("milestones", queryset=Milestone.objects.filter(kind__in=list(kinds)))
 
 
-def _minutes(cases: list[SurgicalCase], stamps: dict[int, dict[str, dt.datetime]]) -> Minutes:
+def _took(case: SurgicalCase) -> int | None:
+    return milestones.minutes_between(stamped(case), milestones.IN_OR, milestones.RECOVERY)
+
+
+def _minutes(cases: list[SurgicalCase]) -> Minutes:
     actual: list[int] = []
     planned_measured = 0
     for case in cases:
-        took = milestones.minutes_between(stamps.get(case.pk, {}), milestones.IN_OR, milestones.RECOVERY)
+        took = _took(case)
         if took is not None:
             actual.append(took)
             planned_measured += case.planned_minutes
@@ -267,14 +268,16 @@ def _procedure_order(procedure: Procedure) -> tuple[int, str]:
 def mission_report(mission: Mission, today: dt.date | None = None) -> MissionReport:
     today = today or timezone.localdate()
     who = children(mission)
-    all_cases = SurgicalCase.objects.filter(mission=mission)
     cases = list(
-        all_cases.exclude(status=SurgicalCase.Status.CANCELLED)
+        SurgicalCase.objects.filter(mission=mission)
+        .exclude(status=SurgicalCase.Status.CANCELLED)
         .select_related("table")
-        .prefetch_related(_procedures_prefetch())
+        .prefetch_related(
+            _procedures_prefetch(),
+            _milestones_prefetch((milestones.IN_OR, milestones.RECOVERY, milestones.DISCHARGED)),
+        )
         .order_by("day", "table__name", "table_id", "order")
     )
-    stamps = _stamps(all_cases, (milestones.IN_OR, milestones.RECOVERY, milestones.DISCHARGED))
 
     by_table: dict[tuple[dt.date, str], list[SurgicalCase]] = defaultdict(list)
     by_procedure: dict[str, list[SurgicalCase]] = defaultdict(list)
@@ -286,26 +289,22 @@ def mission_report(mission: Mission, today: dt.date | None = None) -> MissionRep
         if main is not None:
             procedures[code] = main
         by_procedure[code].append(case)
-    tables = [
-        TableDay(day, table, _minutes(group, stamps), mission.day_minutes) for (day, table), group in by_table.items()
-    ]
+    tables = [TableDay(day, table, _minutes(group), mission.day_minutes) for (day, table), group in by_table.items()]
     # The totals' row: every table-day with cases, and the operating minutes they had.
-    total = TableDay(None, "", _minutes(cases, stamps), sum(t.day_minutes for t in tables))
+    total = TableDay(None, "", _minutes(cases), sum(t.day_minutes for t in tables))
     order = sorted(by_procedure, key=lambda code: _procedure_order(procedures[code]) if code else (100, ""))
     procedure_rows = [
-        ProcedureMinutes(code, str(procedures[code]) if code else "—", _minutes(by_procedure[code], stamps))
-        for code in order
+        ProcedureMinutes(code, str(procedures[code]) if code else "—", _minutes(by_procedure[code])) for code in order
     ]
 
     stays = []
     still_in = 0
     for case in cases:
-        times = stamps.get(case.pk, {})
-        if milestones.IN_OR not in times:
+        days = days_in_hospital(case, today)
+        if days is None:
             continue
-        if milestones.DISCHARGED in times:
-            start = timezone.localtime(times[milestones.IN_OR]).date()
-            stays.append((timezone.localtime(times[milestones.DISCHARGED]).date() - start).days)
+        if milestones.DISCHARGED in stamped(case):
+            stays.append(days)
         else:
             still_in += 1
     stay = Stay(
@@ -387,13 +386,16 @@ def timings(missions: QuerySet[Mission]) -> tuple[list[planning.Timing], dict[st
         SurgicalCase.objects.filter(mission__in=missions)
         .exclude(status=SurgicalCase.Status.CANCELLED)
         .select_related("surgeon", "operative_note__surgeon")
-        .prefetch_related(_procedures_prefetch(), _procedures_prefetch("operative_note__procedures"))
+        .prefetch_related(
+            _procedures_prefetch(),
+            _procedures_prefetch("operative_note__procedures"),
+            _milestones_prefetch((milestones.IN_OR, milestones.RECOVERY)),
+        )
     )
-    stamps = _stamps(cases, (milestones.IN_OR, milestones.RECOVERY))
     found: list[planning.Timing] = []
     catalog: dict[str, Procedure] = {}
     for case in cases:
-        took = milestones.minutes_between(stamps.get(case.pk, {}), milestones.IN_OR, milestones.RECOVERY)
+        took = _took(case)
         if took is None:
             continue
         note = getattr(case, "operative_note", None)
