@@ -79,12 +79,12 @@ class ScheduleBrief(Schema):
     changes: int = Field(description="Published cases moved by this repair")
     seconds: float
     days: list[dt.date]
-    note: str
     created_at: dt.datetime
     published_at: dt.datetime | None
 
 
 class ScheduleOut(ScheduleBrief):
+    summary: list[str] = Field(description="What made this version (events repaired, …), in the reader's language")
     cases: list[CaseOut]
 
 
@@ -143,13 +143,6 @@ def _schedule(request: HttpRequest, schedule_id: int) -> Schedule:
     return schedule
 
 
-def _clock(mission: Mission, minute: int | None) -> str | None:
-    if minute is None:
-        return None
-    total = mission.day_start.hour * 60 + mission.day_start.minute + minute
-    return f"{total // 60:02d}:{total % 60:02d}"
-
-
 def _brief(schedule: Schedule) -> dict[str, Any]:
     return {
         "id": schedule.pk,
@@ -165,7 +158,6 @@ def _brief(schedule: Schedule) -> dict[str, Any]:
         "changes": schedule.changes,
         "seconds": schedule.seconds,
         "days": schedule.operating_days,
-        "note": schedule.note,
         "created_at": schedule.created_at,
         "published_at": schedule.published_at,
     }
@@ -183,8 +175,8 @@ def _case(row: ScheduledCase, mission: Mission, names: bool) -> dict[str, Any]:
         "table": row.table.name if row.table else None,
         "surgeon_id": row.surgeon_id,
         "anesthetist_id": row.anesthetist_id,
-        "start": _clock(mission, row.start),
-        "end": _clock(mission, row.end),
+        "start": services.clock_time(mission, row.start) or None,
+        "end": services.clock_time(mission, row.end) or None,
         "start_minute": row.start,
         "locked": row.locked,
         "unscheduled_reason": row.unscheduled_reason,
@@ -196,8 +188,12 @@ def _case(row: ScheduledCase, mission: Mission, names: bool) -> dict[str, Any]:
 
 def _full(request: HttpRequest, schedule: Schedule) -> dict[str, Any]:
     names = roles.has(user_of(request), SEES_NAMES)
-    rows = schedule.cases.select_related("visit__patient", "table")
-    return {**_brief(schedule), "cases": [_case(r, schedule.mission, names) for r in rows]}
+    rows = list(schedule.cases.select_related("visit__patient", "table"))
+    return {
+        **_brief(schedule),
+        "summary": services.summary(schedule, rows, show_names=names),
+        "cases": [_case(r, schedule.mission, names) for r in rows],
+    }
 
 
 def _case_of(schedule: Schedule, case_id: int) -> ScheduledCase:

@@ -48,7 +48,6 @@ class Schedule(models.Model):
     cost = models.JSONField(_("cost"), default=dict, blank=True)
     changes = models.PositiveIntegerField(_("cases moved"), default=0)
     seconds = models.FloatField(_("seconds to solve"), default=0)
-    note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("made by")
     )

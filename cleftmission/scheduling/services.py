@@ -13,6 +13,7 @@ anaesthetists "A<volunteer id>"; day i is the i-th operating day (`Schedule.days
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cleftmission.core import audit
@@ -28,7 +30,7 @@ from cleftmission.core.models import AuditEntry
 from cleftmission.missions.models import Mission, OperatingTable
 from cleftmission.scheduling import solver
 from cleftmission.scheduling.models import Schedule, ScheduledCase
-from cleftmission.screening.models import Decision, DeferralCode, Procedure, ScreeningVisit, Station
+from cleftmission.screening.models import Decision, DeferralCode, Procedure, ScreeningVisit, Station, StationEvaluation
 from cleftmission.volunteers.models import MissionMember, MissionRole, Volunteer
 
 # Minutes between two cases on one table (DOMAIN.md: Bahmni's default cleaning time).
@@ -42,6 +44,14 @@ WEIGHTS = {"unscheduled": 100, "delay": 5, "open_table": 30, "surgeon_transfer":
 DEFAULT_MINUTES = 90
 BUILD_SECONDS = 10.0
 REPAIR_SECONDS = 5.0
+
+
+def clock_time(mission: Mission, minute: int | None) -> str:
+    """The clock time of a minute into the mission's operating day ("10:30"); "" for none."""
+    if minute is None:
+        return ""
+    total = mission.day_start.hour * 60 + mission.day_start.minute + minute
+    return f"{total // 60:02d}:{total % 60:02d}"
 
 
 def case_key(visit_id: int) -> str:
@@ -86,8 +96,6 @@ def accepted_visits(mission: Mission) -> list[ScreeningVisit]:
 
 def weights_kg(visits: list[ScreeningVisit]) -> dict[int, str]:
     """Each child's weight at the vitals station, for the cards."""
-    from cleftmission.screening.models import StationEvaluation
-
     rows = StationEvaluation.objects.filter(visit__in=[v.pk for v in visits], station=Station.VITALS).values_list(
         "visit_id", "data"
     )
@@ -123,7 +131,6 @@ class Problem:
 
     data: dict[str, Any]
     days: list[dt.date]
-    warnings: list[str]
 
 
 def build_problem(mission: Mission, *, cancelled: set[int] | None = None) -> Problem:
@@ -150,9 +157,6 @@ def build_problem(mission: Mission, *, cancelled: set[int] | None = None) -> Pro
     if not surgeons:
         raise ValidationError({"team": _("No plastic surgeon is on the team. Add surgeons on the Team page.")})
     length = mission.day_minutes
-    warnings = []
-    if not anesthetists:
-        warnings.append(_("No anaesthesiologist is on the team: the schedule does not plan their days."))
 
     def minutes(member: MissionMember) -> list[int]:
         return [length if day.isoformat() in member.days else 0 for day in days]
@@ -170,7 +174,7 @@ def build_problem(mission: Mission, *, cancelled: set[int] | None = None) -> Pro
     }
     if anesthetists:
         data["anesthetists"] = [{"id": anesthetist_key(m.volunteer_id), "minutes": minutes(m)} for m in anesthetists]
-    return Problem(data=data, days=days, warnings=warnings)
+    return Problem(data=data, days=days)
 
 
 # ---- saving a solution -------------------------------------------------------------------
@@ -199,7 +203,6 @@ def _save(
     based_on: Schedule | None = None,
     events: list[dict[str, Any]] | None = None,
     carried: dict[int, ScheduledCase] | None = None,
-    note: str = "",
 ) -> Schedule:
     """A new draft from the solver's answer; the mission's previous draft is replaced.
     `carried`: rows of the schedule repaired (visit id → row), for what the problem no longer
@@ -222,7 +225,6 @@ def _save(
             cost=solution.get("cost", {}),
             changes=solution.get("changes", 0) or 0,
             seconds=round(float(solution.get("seconds", 0) or 0), 2),
-            note=note[:300],
             created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
         )
         placed = {a["case"]: a for a in solution.get("assignments", [])}
@@ -275,7 +277,7 @@ def _save(
             {
                 "status": [None, schedule.get_status_display()],
                 "kind": [None, schedule.get_kind_display()],
-                "note": [None, schedule.note],
+                "events": [None, len(schedule.events)],
                 "objective": [None, schedule.objective],
                 "changes": [None, schedule.changes],
             },
@@ -303,7 +305,6 @@ def build_schedule(*, mission: Mission, acting_user: Any, time_limit: float = BU
         based_on=current,
         carried=carried,
         acting_user=acting_user,
-        note=" ".join(problem.warnings),
     )
 
 
@@ -389,7 +390,7 @@ def moved_since_published(schedule: Schedule, rows: list[ScheduledCase]) -> dict
     published = published_schedule(schedule.mission)
     if published is None:
         return {}
-    before = _rows_by_visit(published)
+    before = {row.visit_id: row for row in published.cases.select_related("table")}  # the cards name the table
     moved: dict[int, ScheduledCase | None] = {}
     for row in rows:
         old = before.get(row.visit_id)
@@ -421,7 +422,6 @@ def _editable(schedule: Schedule, acting_user: Any) -> Schedule:
         based_on=schedule,
         carried={r.visit_id: r for r in rows},
         acting_user=acting_user,
-        note=_("Copied from version %(n)s to change it") % {"n": schedule.number},
     )
     copy.bound = schedule.bound
     copy.save(update_fields=["bound"])
@@ -531,10 +531,6 @@ def move_case(*, case: ScheduledCase, move: Move, acting_user: Any) -> Scheduled
 def explain(violations: list[dict[str, Any]], schedule: Schedule, rows: list[ScheduledCase]) -> list[str]:
     """The solver's broken rules told with the children's, tables' and people's names, in the
     reader's language (the solver's own messages speak in ids)."""
-    import re
-
-    from django.utils.formats import date_format
-
     by_key = {r.key: r for r in rows}
     tables = OperatingTable.objects.in_bulk([r.table_id for r in rows if r.table_id])
     people = volunteers_by_id(schedule)
@@ -724,24 +720,59 @@ class Event:
         raise ValueError(self.type)
 
 
-def describe(event: Event) -> str:
-    if event.type == "cancel" and event.case:
-        return _("Cancelled %(child)s (%(reason)s)") % {
-            "child": event.case.visit.patient.full_name,
-            "reason": DeferralCode(event.cancel_code).label if event.cancel_code else "",
-        }
-    if event.type == "duration" and event.case:
-        return _("%(child)s takes %(minutes)s minutes") % {
-            "child": event.case.visit.patient.full_name,
-            "minutes": event.minutes,
-        }
-    if event.type == "table_closed":
-        return _("Table closed on %(day)s") % {"day": event.day}
-    if event.type == "surgeon_absent":
-        return _("Surgeon absent on %(day)s") % {"day": event.day}
-    if event.type == "add_case" and event.visit:
-        return _("Added %(child)s") % {"child": event.visit.patient.full_name}
-    return event.type
+def summary(schedule: Schedule, rows: list[ScheduledCase], *, show_names: bool) -> list[str]:
+    """What made this version, told in the reader's language from what is stored (the events
+    a repair answered, the version an edit was copied from, what a build could not plan)."""
+    tables = OperatingTable.objects.in_bulk([id_of(t["id"]) for t in schedule.problem.get("tables", [])])
+    people = volunteers_by_id(schedule)
+    lines: list[str] = []
+    mission = schedule.mission
+    by_key = {r.key: r for r in rows}
+    days = schedule.operating_days
+
+    def child(key: str) -> str:
+        row = by_key.get(key)
+        if row is None:
+            return key
+        return row.visit.patient.full_name if show_names else f"#{row.visit.queue_number}"
+
+    def day(index: int) -> str:
+        return date_format(days[index], "D d/m") if 0 <= index < len(days) else str(index)
+
+    for event in schedule.events:
+        kind = event.get("type")
+        if kind == "cancel":
+            row = by_key.get(event.get("case", ""))
+            reason = row.get_cancel_code_display() if row is not None and row.cancel_code else ""
+            lines.append(_("Cancelled %(child)s (%(reason)s)") % {"child": child(event["case"]), "reason": reason})
+        elif kind == "duration":
+            lines.append(
+                _("%(child)s takes %(minutes)s minutes") % {"child": child(event["case"]), "minutes": event["minutes"]}
+            )
+        elif kind == "table_closed":
+            table = tables.get(id_of(event["table"]) or 0)
+            lines.append(
+                _("%(table)s closed on %(day)s from %(time)s")
+                % {
+                    "table": table.name if table else event["table"],
+                    "day": day(event["day"]),
+                    "time": clock_time(mission, event.get("from", 0)),
+                }
+            )
+        elif kind == "surgeon_absent":
+            surgeon = people.get(id_of(event["surgeon"]) or 0)
+            lines.append(
+                _("%(surgeon)s absent on %(day)s")
+                % {"surgeon": surgeon.full_name if surgeon else event["surgeon"], "day": day(event["day"])}
+            )
+        elif kind == "add_case":
+            lines.append(_("Added %(child)s") % {"child": child(event["case"]["id"])})
+    if schedule.kind == Schedule.Kind.EDITED and schedule.based_on_id:
+        based_on = Schedule.objects.filter(pk=schedule.based_on_id).values_list("number", flat=True).first()
+        lines.append(_("Copied from version %(n)s to change it") % {"n": based_on})
+    if "anesthetists" not in schedule.problem:
+        lines.append(_("No anaesthesiologist is on the team: the schedule does not plan their days."))
+    return lines
 
 
 def repair(
@@ -793,7 +824,6 @@ def repair(
         events=payload["events"],
         carried=carried,
         acting_user=acting_user,
-        note="; ".join(describe(e) for e in events),
     )
 
 

@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
@@ -51,13 +50,6 @@ def _schedule(mission: Mission, version: str | int | None) -> Schedule | None:
         except ValueError as exc:
             raise Http404 from exc
     return services.current_schedule(mission)
-
-
-def clock(mission: Mission, minute: int | None) -> str:
-    if minute is None:
-        return ""
-    start = mission.day_start.hour * 60 + mission.day_start.minute + minute
-    return f"{start // 60:02d}:{start % 60:02d}"
 
 
 def age_label(years: int, months: int) -> str:
@@ -130,7 +122,8 @@ def _cards(
             if old is None or old.day is None:
                 where_before = _("not on the published schedule")
             else:
-                where_before = f"{old.day:%d/%m} · {old.table.name if old.table else ''} · {clock(mission, old.start)}"
+                table = old.table.name if old.table else ""
+                where_before = f"{old.day:%d/%m} · {table} · {services.clock_time(mission, old.start)}"
         surgeon = people.get(row.surgeon_id or 0)
         anesthetist = people.get(row.anesthetist_id or 0)
         cards[row.pk] = Card(
@@ -141,8 +134,8 @@ def _cards(
             procedure=procedures.get(row.procedure, row.procedure),
             surgeon=surgeon.full_name if surgeon else "",
             anesthetist=anesthetist.full_name if anesthetist else "",
-            starts=clock(mission, row.start),
-            ends=clock(mission, row.end),
+            starts=services.clock_time(mission, row.start),
+            ends=services.clock_time(mission, row.end),
             moved_from=where_before,
             why_not=why_not(row) if row.day is None and not row.cancel_code else "",
         )
@@ -206,65 +199,6 @@ SOLVER_STATUS = {
 }
 
 
-def summary(
-    schedule: Schedule,
-    rows: list[ScheduledCase],
-    tables: dict[int, OperatingTable],
-    people: dict[int, Volunteer],
-    show_names: bool,
-) -> list[str]:
-    """What made this version, in the reader's language: the events a repair answered, the
-    version an edit was copied from, what a build could not plan."""
-    lines: list[str] = []
-    mission = schedule.mission
-    by_key = {r.key: r for r in rows}
-    days = schedule.operating_days
-
-    def child(key: str) -> str:
-        row = by_key.get(key)
-        if row is None:
-            return key
-        return row.visit.patient.full_name if show_names else f"#{row.visit.queue_number}"
-
-    def day(index: int) -> str:
-        return date_format(days[index], "D d/m") if 0 <= index < len(days) else str(index)
-
-    for event in schedule.events:
-        kind = event.get("type")
-        if kind == "cancel":
-            row = by_key.get(event.get("case", ""))
-            reason = row.get_cancel_code_display() if row is not None and row.cancel_code else ""
-            lines.append(_("Cancelled %(child)s (%(reason)s)") % {"child": child(event["case"]), "reason": reason})
-        elif kind == "duration":
-            lines.append(
-                _("%(child)s takes %(minutes)s minutes") % {"child": child(event["case"]), "minutes": event["minutes"]}
-            )
-        elif kind == "table_closed":
-            table = tables.get(services.id_of(event["table"]) or 0)
-            lines.append(
-                _("%(table)s closed on %(day)s from %(time)s")
-                % {
-                    "table": table.name if table else event["table"],
-                    "day": day(event["day"]),
-                    "time": clock(mission, event.get("from", 0)),
-                }
-            )
-        elif kind == "surgeon_absent":
-            surgeon = people.get(services.id_of(event["surgeon"]) or 0)
-            lines.append(
-                _("%(surgeon)s absent on %(day)s")
-                % {"surgeon": surgeon.full_name if surgeon else event["surgeon"], "day": day(event["day"])}
-            )
-        elif kind == "add_case":
-            lines.append(_("Added %(child)s") % {"child": child(event["case"]["id"])})
-    if schedule.kind == Schedule.Kind.EDITED and schedule.based_on_id:
-        based_on = Schedule.objects.filter(pk=schedule.based_on_id).values_list("number", flat=True).first()
-        lines.append(_("Copied from version %(n)s to change it") % {"n": based_on})
-    if "anesthetists" not in schedule.problem:
-        lines.append(_("No anaesthesiologist is on the team: the schedule does not plan their days."))
-    return lines
-
-
 def _rows(schedule: Schedule) -> list[ScheduledCase]:
     return list(schedule.cases.select_related("visit__patient", "table"))
 
@@ -290,7 +224,7 @@ def board(request: HttpRequest, mission_id: int) -> HttpResponse:
                 "moved": sum(1 for c in cards.values() if c.moved_from),
                 "published": services.published_schedule(mission),
                 "editable": can_change and schedule.status != Schedule.Status.REPLACED,
-                "summary": summary(schedule, rows, tables, people, roles.has(request.user, SEES_NAMES)),
+                "summary": services.summary(schedule, rows, show_names=roles.has(request.user, SEES_NAMES)),
                 "solver_status": SOLVER_STATUS.get(schedule.solver_status, schedule.solver_status),
             }
         )
