@@ -100,3 +100,22 @@ def test_cancelling_from_the_panel_needs_a_reason_then_repairs_into_a_draft(
     draft = Schedule.objects.get(status="draft")
     assert draft.cases.get(visit=setup.visit("Cúc")).cancel_code == "NO_SHOW"
     assert "Did not come" in client.get(board_url(setup), headers={"accept-language": "en"}).content.decode()
+
+
+def test_the_board_reads_a_schedule_in_a_fixed_number_of_queries(setup: Setup, coordinator: Any, as_user: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cleftmission.scheduling.tests.conftest import accept
+
+    client = as_user(coordinator)
+    client.post(board_url(setup) + "build/")
+    with CaptureQueriesContext(connection) as six:
+        assert client.get(board_url(setup)).status_code == 200
+    for n in range(7, 19):
+        accept(setup.mission, f"Thêm {n}", setup.visit("An").patient.date_of_birth, "revision", n)
+    client.post(board_url(setup) + "build/")
+    with CaptureQueriesContext(connection) as eighteen:
+        assert client.get(board_url(setup)).status_code == 200
+    assert Schedule.objects.get(mission=setup.mission, status="draft").cases.count() == 18
+    assert len(eighteen.captured_queries) == len(six.captured_queries) <= 30
