@@ -287,7 +287,7 @@ def _today(rng: random.Random, lists: list[list[SurgicalCase]], at: dt.datetime)
 
 def _discharge(case: SurgicalCase, day: dt.date, user: Any) -> None:
     code = _code(case)
-    vi, en = INSTRUCTIONS["palate" if code in ("palate", "fistula", "bone_graft") else "lip"]
+    vi, en = INSTRUCTIONS["palate" if code in PALATE_LIKE else "lip"]
     services.record_discharge(case=case, date=day, instructions_vi=vi, instructions_en=en, acting_user=user)
 
 
