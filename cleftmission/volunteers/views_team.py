@@ -145,12 +145,14 @@ def roster(request: HttpRequest, mission_id: int) -> HttpResponse:
 # ---- adding, changing and removing members --------------------------------------------------
 
 
+def _on_team(mission: Mission) -> Exists:
+    return Exists(MissionMember.objects.filter(mission=mission, volunteer=OuterRef("pk")))
+
+
 def _picker(mission: Mission, q: str, specialty: str) -> tuple[list[tuple[Volunteer, bool]], bool]:
     """The volunteers the picker offers for this search: those not on the team first, by name.
     Returns (volunteer, on the team already) pairs and whether there are more matches."""
-    volunteers = Volunteer.objects.annotate(
-        on_team=Exists(MissionMember.objects.filter(mission=mission, volunteer=OuterRef("pk")))
-    )
+    volunteers = Volunteer.objects.annotate(on_team=_on_team(mission))
     if q:
         volunteers = volunteers.filter(name_words_match(q))
     if specialty in Volunteer.Specialty.values:
@@ -189,11 +191,7 @@ def member_add(request: HttpRequest, mission_id: int) -> HttpResponse:
     chosen = form["volunteer"].value()
     if chosen and str(chosen).isdigit() and not any(str(v.pk) == str(chosen) for v, _on in choices):
         # Keep the volunteer chosen before a refusal in view, whatever the search shows.
-        kept = (
-            Volunteer.objects.filter(pk=int(chosen))
-            .annotate(on_team=Exists(MissionMember.objects.filter(mission=mission, volunteer=OuterRef("pk"))))
-            .first()
-        )
+        kept = Volunteer.objects.filter(pk=int(chosen)).annotate(on_team=_on_team(mission)).first()
         if kept is not None:
             picker["choices"] = [(kept, bool(kept.on_team)), *choices]
     return render(
