@@ -51,13 +51,6 @@ class Chapter:
         return self.visit.mission
 
 
-def _decision(visit: ScreeningVisit) -> Decision | None:
-    try:
-        return visit.decision
-    except Decision.DoesNotExist:
-        return None
-
-
 def _one(obj: Any, name: str) -> Any:
     """A reverse one-to-one, or None when there is none."""
     try:
@@ -128,7 +121,7 @@ def chapters(patient: Patient, user: Any) -> list[Chapter]:
                 visit=visit,
                 stations=[done[s] for s in Station.values if s in done],
                 weight_kg=str(weight) if weight not in (None, "") else None,
-                decision=_decision(visit),
+                decision=_one(visit, "decision"),
                 operation=_operation(case, english) if case is not None else None,
                 photos=photos.get(visit.pk, []),
             )
