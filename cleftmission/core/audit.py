@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils.functional import Promise
 
 from cleftmission.core.models import AuditEntry
 
@@ -22,6 +23,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, FieldFile):
         return value.name or None  # the stored file's (random) name, never its contents
+    if isinstance(value, Promise):
+        return str(value)  # a label in the writer's language (a lazy translation is not JSON)
     return value
 
 
@@ -65,7 +68,7 @@ def record(
         object_repr=str(instance)[:200],
         model=instance._meta.label_lower,
         action=action,
-        changes=changes,
+        changes={str(name): [_plain(v) for v in pair] for name, pair in changes.items()},
         actor=actor,
     )
 

@@ -185,10 +185,6 @@ def _next_number(mission: Mission) -> int:
 
 
 def _audit(schedule: Schedule, changes: dict[str, list[Any]], acting_user: Any, action: str) -> None:
-    changes = {
-        name: [None if v is None else v if isinstance(v, int) else str(v) for v in pair]
-        for name, pair in changes.items()
-    }
     audit.record(instance=schedule, action=action, changes=changes, acting_user=acting_user, target=schedule.mission)
 
 

@@ -46,11 +46,7 @@ class ConflictError(Exception):
 
 
 def _record(instance: Any, case: SurgicalCase, action: str, changes: dict[str, list[Any]], acting_user: Any) -> None:
-    plain = {
-        k: [None if v is None else v if isinstance(v, int | bool) else str(v) for v in pair]
-        for k, pair in changes.items()
-    }
-    audit.record(instance=instance, action=action, changes=plain, acting_user=acting_user, target=case.mission)
+    audit.record(instance=instance, action=action, changes=changes, acting_user=acting_user, target=case.mission)
 
 
 def _aware(day: dt.date, minutes_after: int, mission: Mission) -> dt.datetime:
