@@ -8,10 +8,7 @@ missions they are on, viewers without contacts); the clinical roles record and p
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cleftmission.core import roles
+from cleftmission.core.exports import csv_response
 from cleftmission.core.forms import add_service_errors
 from cleftmission.core.roles import role_required
 from cleftmission.core.text import is_htmx
@@ -119,29 +117,6 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# A cell a spreadsheet would run as a formula. A phone number ("+84 912 345 678") is left as it is.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PHONE = re.compile(r"\+?[\d ]+")
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START) and not PHONE.fullmatch(text):
-        return "'" + text
-    return text
-
-
-def _csv(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_cell(h) for h in header])
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    # With a byte-order mark, Excel opens the file as UTF-8 and keeps the Vietnamese letters.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _day(value: dt.date | None) -> str:
     return date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
@@ -193,7 +168,7 @@ def overdue_csv(request: HttpRequest) -> HttpResponse:
         if row.guardians is not None:
             line += _contact_cells(row.guardians)
         rows.append(line)
-    return _csv(f"follow-up-overdue-{today.isoformat()}.csv", [str(h) for h in header], rows)
+    return csv_response(f"follow-up-overdue-{today.isoformat()}.csv", [str(h) for h in header], rows)
 
 
 # ---- recording a visit ---------------------------------------------------------------------
@@ -381,7 +356,7 @@ def recall_csv(request: HttpRequest, mission_id: int) -> HttpResponse:
         if entry.guardians is not None:
             line += _contact_cells(entry.guardians)
         rows.append(line)
-    return _csv(f"recall-{mission.pk}-{mission.start_date.isoformat()}.csv", [str(h) for h in header], rows)
+    return csv_response(f"recall-{mission.pk}-{mission.start_date.isoformat()}.csv", [str(h) for h in header], rows)
 
 
 # ---- a child's journey -------------------------------------------------------------------------

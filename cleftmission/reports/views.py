@@ -7,8 +7,6 @@ administrators (they name surgeons and change the catalog)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cleftmission.core import roles
+from cleftmission.core.exports import csv_response
 from cleftmission.core.roles import role_required
 from cleftmission.core.text import is_htmx
 from cleftmission.missions.models import Mission
@@ -63,27 +62,11 @@ def mission_report_print(request: HttpRequest, mission_id: int) -> HttpResponse:
     return render(request, "reports/mission_report_print.html", context)
 
 
-# A cell a spreadsheet would run as a formula (a text cell only: numbers may be negative).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 @role_required(roles.ANY_ROLE)
 def mission_report_csv(request: HttpRequest, mission_id: int) -> HttpResponse:
     mission = _mission(request, mission_id)
     header, rows = report_rows(figures.mission_report(mission))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([_text(section), _text(item), measure, value] for section, item, measure, value in rows)
-    # With a byte-order mark, Excel opens the file as UTF-8 and keeps the Vietnamese letters.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    filename = f"mission-report-{mission.pk}-{mission.start_date.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(f"mission-report-{mission.pk}-{mission.start_date.isoformat()}.csv", header, rows)
 
 
 # ---- planning times ---------------------------------------------------------------------------

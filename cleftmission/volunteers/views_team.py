@@ -6,11 +6,9 @@ write goes through team_services / team_propose, as the API's do."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import itertools
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cleftmission.core import roles
+from cleftmission.core.exports import csv_response, spreadsheet_cell
 from cleftmission.core.forms import add_service_errors
 from cleftmission.core.roles import role_required
 from cleftmission.core.search import name_words_match
@@ -375,17 +374,6 @@ def roster_print(request: HttpRequest, mission_id: int) -> HttpResponse:
     return render(request, "volunteers/team_print.html", {"mission": mission, "groups": groups, "size": len(members)})
 
 
-# A cell a spreadsheet would run as a formula. A phone number ("+84 912 345 678") is left as it is.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PHONE = re.compile(r"\+?[\d ]+")
-
-
-def _cell(value: str) -> str:
-    if value.startswith(FORMULA_START) and not PHONE.fullmatch(value):
-        return "'" + value
-    return value
-
-
 def _export_rows(request: HttpRequest, mission: Mission) -> tuple[list[str], list[list[str]]]:
     """The roster as a table: a header and one row per member. Contact details only for the
     roles that may see them (never a viewer)."""
@@ -418,7 +406,7 @@ def _export_rows(request: HttpRequest, mission: Mission) -> tuple[list[str], lis
         ]
         if contacts:
             row += [volunteer.email, volunteer.phone]
-        rows.append([_cell(str(value)) for value in row])
+        rows.append([spreadsheet_cell(str(value)) for value in row])
     return [str(h) for h in header], rows
 
 
@@ -430,14 +418,7 @@ def _filename(mission: Mission, suffix: str) -> str:
 def roster_csv(request: HttpRequest, mission_id: int) -> HttpResponse:
     mission = _mission(mission_id)
     header, rows = _export_rows(request, mission)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    # With a byte-order mark, Excel opens the file as UTF-8 and keeps the Vietnamese letters.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(mission, "csv")}"'
-    return response
+    return csv_response(_filename(mission, "csv"), header, rows)
 
 
 @role_required(roles.SEE_VOLUNTEERS)
