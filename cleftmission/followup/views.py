@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,7 +33,7 @@ from cleftmission.followup import journey as journey_data
 from cleftmission.followup import queries, recall_query, services
 from cleftmission.followup.forms import OutcomeForm, PlanForm
 from cleftmission.followup.models import FollowUpVisit
-from cleftmission.missions.models import Mission, Site
+from cleftmission.missions.models import Site
 from cleftmission.patients.access import visible_patients
 from cleftmission.patients.models import Guardian, Patient
 from cleftmission.screening import queries as screening_queries
@@ -290,13 +290,6 @@ def plan_visit(request: HttpRequest, case_pk: int) -> HttpResponse:
 # ---- recall for a mission --------------------------------------------------------------------
 
 
-def _recall_mission(request: HttpRequest, mission_id: int) -> Mission:
-    mission = get_object_or_404(Mission.objects.select_related("site"), pk=mission_id)
-    if not screening_queries.may_see_screening(request.user, mission):
-        raise PermissionDenied
-    return mission
-
-
 @dataclass
 class RecallRow:
     entry: recall_query.Entry
@@ -305,7 +298,7 @@ class RecallRow:
 
 @role_required(roles.ANY_ROLE)
 def recall_list(request: HttpRequest, mission_id: int) -> HttpResponse:
-    mission = _recall_mission(request, mission_id)
+    mission = screening_queries.visible_mission(request.user, mission_id)
     data = recall_query.recall_list_for(request.user, mission)
     rows = [RecallRow(e, [recall_query.describe(r, data.missions) for r in e.reasons]) for e in data.entries]
     return render(
@@ -325,7 +318,7 @@ def recall_list(request: HttpRequest, mission_id: int) -> HttpResponse:
 def recall_csv(request: HttpRequest, mission_id: int) -> HttpResponse:
     """The recall list for the outreach team; guardians and phones only for the roles that may
     see contact details."""
-    mission = _recall_mission(request, mission_id)
+    mission = screening_queries.visible_mission(request.user, mission_id)
     data = recall_query.recall_list_for(request.user, mission)
     contacts = roles.has(request.user, roles.SEE_CONTACTS)
     header = [

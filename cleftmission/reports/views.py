@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,13 +31,6 @@ from cleftmission.screening import queries
 from cleftmission.screening.models import Procedure
 
 
-def _mission(request: HttpRequest, mission_id: int) -> Mission:
-    mission = get_object_or_404(Mission.objects.select_related("site"), pk=mission_id)
-    if not queries.may_see_screening(request.user, mission):
-        raise PermissionDenied
-    return mission
-
-
 def _report_context(request: HttpRequest, mission: Mission) -> dict[str, Any]:
     return {
         "mission": mission,
@@ -49,14 +42,14 @@ def _report_context(request: HttpRequest, mission: Mission) -> dict[str, Any]:
 
 @role_required(roles.ANY_ROLE)
 def mission_report(request: HttpRequest, mission_id: int) -> HttpResponse:
-    mission = _mission(request, mission_id)
+    mission = queries.visible_mission(request.user, mission_id)
     return render(request, "reports/mission_report.html", _report_context(request, mission))
 
 
 @role_required(roles.ANY_ROLE)
 def mission_report_print(request: HttpRequest, mission_id: int) -> HttpResponse:
     """The same figures on A4 pages, for the partner hospital and the programme's files."""
-    mission = _mission(request, mission_id)
+    mission = queries.visible_mission(request.user, mission_id)
     context = _report_context(request, mission)
     context["printed_at"] = timezone.localtime()
     return render(request, "reports/mission_report_print.html", context)
@@ -64,7 +57,7 @@ def mission_report_print(request: HttpRequest, mission_id: int) -> HttpResponse:
 
 @role_required(roles.ANY_ROLE)
 def mission_report_csv(request: HttpRequest, mission_id: int) -> HttpResponse:
-    mission = _mission(request, mission_id)
+    mission = queries.visible_mission(request.user, mission_id)
     header, rows = report_rows(figures.mission_report(mission))
     return csv_response(f"mission-report-{mission.pk}-{mission.start_date.isoformat()}.csv", header, rows)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -34,13 +34,6 @@ from cleftmission.volunteers.models import Volunteer
 
 CHANGE_SCHEDULE = roles.MANAGE_PLANNING
 SEES_NAMES = roles.ANY_ROLE - {roles.Role.VIEWER}
-
-
-def _mission(request: HttpRequest, mission_id: int) -> Mission:
-    mission = get_object_or_404(Mission.objects.select_related("site"), pk=mission_id)
-    if not queries.may_see_screening(request.user, mission):
-        raise PermissionDenied
-    return mission
 
 
 def _schedule(mission: Mission, version: str | int | None) -> Schedule | None:
@@ -205,7 +198,7 @@ def _rows(schedule: Schedule) -> list[ScheduledCase]:
 
 @role_required(roles.ANY_ROLE)
 def board(request: HttpRequest, mission_id: int) -> HttpResponse:
-    mission = _mission(request, mission_id)
+    mission = queries.visible_mission(request.user, mission_id)
     schedule = _schedule(mission, request.GET.get("version"))
     can_change = roles.has(request.user, CHANGE_SCHEDULE)
     context: dict[str, Any] = {"mission": mission, "schedule": schedule, "can_change": can_change}
@@ -239,7 +232,7 @@ def board(request: HttpRequest, mission_id: int) -> HttpResponse:
 @role_required(CHANGE_SCHEDULE)
 @require_POST
 def build(request: HttpRequest, mission_id: int) -> HttpResponse:
-    mission = _mission(request, mission_id)
+    mission = queries.visible_mission(request.user, mission_id)
     try:
         schedule = services.build_schedule(mission=mission, acting_user=request.user)
     except ValidationError as exc:
@@ -268,7 +261,7 @@ def _back_to_board(request: HttpRequest, mission: Mission) -> HttpResponse:
 
 
 def _schedule_of(request: HttpRequest, mission_id: int, pk: int) -> Schedule:
-    mission = _mission(request, mission_id)
+    mission = queries.visible_mission(request.user, mission_id)
     return get_object_or_404(Schedule.objects.select_related("mission"), mission=mission, pk=pk)
 
 
@@ -299,7 +292,7 @@ def discard(request: HttpRequest, mission_id: int, pk: int) -> HttpResponse:
 
 
 def _case(request: HttpRequest, mission_id: int, pk: int) -> ScheduledCase:
-    mission = _mission(request, mission_id)
+    mission = queries.visible_mission(request.user, mission_id)
     return get_object_or_404(
         ScheduledCase.objects.select_related("schedule__mission", "visit__patient", "table"),
         schedule__mission=mission,
@@ -450,7 +443,7 @@ def repair(request: HttpRequest, mission_id: int, pk: int) -> HttpResponse:
 def day_list(request: HttpRequest, mission_id: int, day: str) -> HttpResponse:
     """The day's list per table, one table a printed page, for the OR door: the published
     schedule (or the version asked for)."""
-    mission = _mission(request, mission_id)
+    mission = queries.visible_mission(request.user, mission_id)
     version = request.GET.get("version")
     schedule = _schedule(mission, version) if version else services.published_schedule(mission)
     if schedule is None:

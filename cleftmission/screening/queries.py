@@ -14,7 +14,9 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from cleftmission.core import roles
@@ -49,6 +51,16 @@ def screening_missions(user: Any) -> QuerySet[Mission]:
 
 def may_see_screening(user: Any, mission: Mission) -> bool:
     return screening_missions(user).filter(pk=mission.pk).exists()
+
+
+def visible_mission(user: Any, mission_id: int) -> Mission:
+    """A mission's page of the screening, schedule, operating days or report: the mission
+    with its hospital (404 when there is none), refused (403) to a user who may not see its
+    screening, such as a clinician not on it."""
+    mission = get_object_or_404(Mission.objects.select_related("site"), pk=mission_id)
+    if not may_see_screening(user, mission):
+        raise PermissionDenied
+    return mission
 
 
 def visible_visits(user: Any) -> QuerySet[ScreeningVisit]:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
 
 from cleftmission.core import roles
 from cleftmission.core.roles import role_required
 from cleftmission.core.text import is_htmx
-from cleftmission.missions.models import Mission
 from cleftmission.screening import queries
 from cleftmission.screening.models import ScreeningVisit, Station
 
@@ -27,9 +25,7 @@ def _hours_minutes(minutes: int | None) -> tuple[int, int] | None:
 
 @role_required(roles.ANY_ROLE)
 def board(request: HttpRequest, mission_id: int) -> HttpResponse:
-    mission = get_object_or_404(Mission.objects.select_related("site"), pk=mission_id)
-    if not queries.may_see_screening(request.user, mission):
-        raise PermissionDenied
+    mission = queries.visible_mission(request.user, mission_id)
     now = timezone.now()
     counts = queries.board_counts(mission)
     labels = dict(Station.choices)

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,14 +43,6 @@ ACTUAL = (milestones.IN_OR, milestones.INCISION, milestones.SURGERY_END)
 # ---- finding the mission and the case -----------------------------------------------------
 
 
-def mission_of(request: HttpRequest, mission_id: int) -> Mission:
-    """The mission, if the user may see its screening (a clinician not on it: 403)."""
-    mission = get_object_or_404(Mission.objects.select_related("site"), pk=mission_id)
-    if not queries.may_see_screening(request.user, mission):
-        raise PermissionDenied
-    return mission
-
-
 def cases_with_details() -> QuerySet[SurgicalCase]:
     return SurgicalCase.objects.select_related(
         "visit__patient", "mission__site", "table", "surgeon", "anesthetist"
@@ -62,7 +54,7 @@ def cases_with_details() -> QuerySet[SurgicalCase]:
 
 
 def case_of(request: HttpRequest, mission_id: int, pk: int) -> SurgicalCase:
-    mission = mission_of(request, mission_id)
+    mission = queries.visible_mission(request.user, mission_id)
     return get_object_or_404(cases_with_details(), mission=mission, pk=pk)
 
 
@@ -226,7 +218,7 @@ def _now_for(day: dt.date) -> dt.datetime | None:
 
 @role_required(roles.ANY_ROLE)
 def board(request: HttpRequest, mission_id: int) -> HttpResponse:
-    mission = mission_of(request, mission_id)
+    mission = queries.visible_mission(request.user, mission_id)
     case_days = list(SurgicalCase.objects.filter(mission=mission).values_list("day", flat=True).distinct())
     day = board_day(mission, request.GET.get("day"), case_days)
     cards = make_cards(day_cases(mission, day), roles.has(request.user, SEES_NAMES))
