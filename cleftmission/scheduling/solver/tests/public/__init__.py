@@ -1,0 +1,1 @@
+"""Published surgical-scheduling instances, translated for the solver tests (README.md)."""
