@@ -213,52 +213,88 @@ def linear_relaxation(problem: Problem) -> Linear:
     return Linear(bound, {k: v.solution_value() for k, v in day_of.items()})
 
 
-PER_TABLE = 3000  # cases × table-days: up to this, a knapsack per table (a stronger bound)
+PER_TABLE = 600  # cases × table-days: up to this, a knapsack per table (a stronger bound; on a
+# larger problem the pooled model's root, with SCIP's cuts, gets further in the time there is)
+
+
+class _Mip(_Lp):
+    """The relaxation as a mixed-integer programme (SCIP): its cuts at the root raise the LP's
+    bound by about 2 % on a mission, where CP-SAT's own search stays below the LP."""
+
+    def __init__(self, solver: pywraplp.Solver) -> None:
+        self.m = solver
+        self.groups = []
+
+    def var(self, ub: int, key: tuple[Any, ...]) -> Any:
+        return self.m.IntVar(0, ub, "")
 
 
 class Bound(threading.Thread):
     """Solve the relaxation in the background; `value` is the best proven bound so far (an int,
-    rounded up), `done` once the relaxation is solved or stopped, `infeasible` when even the
-    relaxation has no solution (then neither has the problem)."""
+    rounded up), `finished` once the relaxation is solved or stopped, `infeasible` when even
+    the relaxation has no solution (then neither has the problem).
+
+    SCIP (shipped with OR-Tools) solves it; CP-SAT when an OR-Tools build has no SCIP."""
 
     def __init__(self, problem: Problem, time_limit: float, workers: int = 1) -> None:
         super().__init__(daemon=True)
         per_table = len(problem.cases) * sum(1 for t in problem.tables for m in t.minutes if m > 0)
+        pooled = per_table > PER_TABLE
+        self.value: int | None = None
+        self.infeasible = False
+        self.finished = threading.Event()
+        self._lock = threading.Lock()
+        scip = pywraplp.Solver.CreateSolver("SCIP")
+        self.mip: _Mip | None = None
+        if scip is not None:
+            self.mip = _Mip(scip)
+            _build(problem, self.mip, pooled=pooled)
+            scip.SetTimeLimit(max(50, int(time_limit * 1000)))
+            scip.SetNumThreads(workers)
+            return
         self.built = _Cp()
-        _build(problem, self.built, pooled=per_table > PER_TABLE)
-        self.model = self.built.m
+        _build(problem, self.built, pooled=pooled)
         self.solver = cp_model.CpSolver()
         self.solver.parameters.max_time_in_seconds = max(0.05, time_limit)
         self.solver.parameters.num_workers = workers
         self.solver.parameters.linearization_level = 2
         self.solver.parameters.random_seed = 11
         self.solver.best_bound_callback = self._update
-        self.value: int | None = None
-        self.optimal: int | None = None
-        self.infeasible = False
-        self.finished = threading.Event()
-        self._lock = threading.Lock()
 
     def _update(self, bound: float) -> None:
         with self._lock:
-            value = math.ceil(bound - 1e-6)
+            value = math.ceil(bound - 1e-6 * max(1.0, abs(bound)))
             if self.value is None or value > self.value:
                 self.value = value
 
     def run(self) -> None:
         try:
-            code = self.solver.solve(self.model)
+            if self.mip is not None:
+                self._run_mip(self.mip.m)
+                return
+            code = self.solver.solve(self.built.m)
             if code == cp_model.INFEASIBLE:
                 self.infeasible = True
             elif code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 self._update(self.solver.best_objective_bound)
-                if code == cp_model.OPTIMAL:
-                    self.optimal = round(self.solver.objective_value)
         finally:
             self.finished.set()
 
+    def _run_mip(self, scip: pywraplp.Solver) -> None:
+        exact = pywraplp.MPSolverParameters()  # no gap tolerance: a small relaxation is proven
+        exact.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
+        code = scip.Solve(exact)
+        if code == pywraplp.Solver.INFEASIBLE:
+            self.infeasible = True
+        elif code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            # the best bound, also when SCIP says optimal: that is within its gap tolerance
+            self._update(scip.Objective().BestBound())
+
     def stop(self) -> None:
-        self.solver.stop_search()
+        if self.mip is not None:
+            self.mip.m.InterruptSolve()
+        else:
+            self.solver.stop_search()
 
     def current(self) -> int | None:
         with self._lock:
