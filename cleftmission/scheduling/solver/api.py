@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from cleftmission.scheduling.solver.bound import Bound, linear_relaxation
@@ -89,9 +90,34 @@ def solve(problem: dict[str, Any], *, time_limit: float = 10.0, hint: dict[str, 
     earlier = known_assignments(parsed, hint) if hint is not None else []
     if expressible(parsed):
         result = solve_teams(parsed, deadline=deadline, earlier=earlier)
+    elif not parsed.sequence and len(parsed.cases) > SMALL:
+        result = _solve_untimed(parsed, deadline=deadline, earlier=earlier)
     else:
         result = _solve_intervals(parsed, deadline=deadline, earlier=earlier)
     return to_solution(parsed, result, started)
+
+
+def _solve_untimed(problem: Problem, *, deadline: float, earlier: list[Assignment]) -> Result:
+    """Without clock times a surgeon may work at two tables a day, which the team model does
+    not hold; but its schedules (each surgeon at one table) are schedules here too, and it
+    finds good ones fast. So: the team model on the problem with clock times and without
+    anaesthetists for 40 % of the time, then the interval model from its schedule."""
+    timed_copy = replace(problem, sequence=True, anesthetists=())
+    first: list[Assignment] = []
+    if expressible(timed_copy):
+        until = time.monotonic() + 0.4 * (deadline - time.monotonic())
+        found = solve_teams(timed_copy, deadline=until, earlier=earlier)
+        first = [Assignment(a.case, a.day, a.table, a.surgeon) for a in found.assignments]
+        if violations_of(problem, first):
+            first = []
+    result = _solve_intervals(problem, deadline=deadline, earlier=first or earlier)
+    if first and result.status != "infeasible":
+        objective = sum(cost_of(problem, first).values())
+        if result.model_objective is None or objective < result.model_objective:
+            bound = result.bound if result.bound is not None and result.bound <= objective else None
+            status = "optimal" if bound == objective else "feasible"
+            return Result(status, first, bound, objective)
+    return result
 
 
 def _solve_intervals(problem: Problem, *, deadline: float, earlier: list[Assignment]) -> Result:
