@@ -88,6 +88,9 @@ def solve(problem: dict[str, Any], *, time_limit: float = 10.0, hint: dict[str, 
         raise ValueError("time_limit must be positive")
     deadline = started + time_limit
     earlier = known_assignments(parsed, hint) if hint is not None else []
+    if any(c.mandatory and c.fixed is None and static_reason(parsed, c) is not None for c in parsed.cases):
+        # a mandatory case nobody can operate: say so now, whatever the time limit
+        return to_solution(parsed, Result("infeasible", [], None, None), started)
     if expressible(parsed):
         result = solve_teams(parsed, deadline=deadline, earlier=earlier)
     elif not parsed.sequence and len(parsed.cases) > SMALL:

@@ -153,6 +153,18 @@ def test_a_mandatory_case_that_cannot_be_operated_makes_the_problem_infeasible()
     assert s["reason"].startswith("mandatory M: at 400 minutes it is longer")
 
 
+def test_a_mandatory_case_nobody_can_do_is_reported_at_once_on_a_large_problem() -> None:
+    # 150 children over 10 days cannot be searched in 0.3 s; a mandatory case longer than
+    # any surgeon's day is still found and named, not "no schedule was found within the time limit"
+    p = mission(children=150, tables=5, days=10, seed=4, mandatory=0)
+    p["cases"][7].update(minutes=500, mandatory=True, release_day=0, due_day=9)
+    s = solve(p, time_limit=0.3)
+    assert s["status"] == "infeasible"
+    assert s["reason"].startswith(f"mandatory {p['cases'][7]['id']}: no surgeon")
+    assert "has 500 minutes on a day" in s["reason"]
+    assert s["seconds"] < 0.3
+
+
 def test_a_locked_case_stays_exactly_where_it_is_locked() -> None:
     p = problem(
         days=2,
