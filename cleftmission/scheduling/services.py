@@ -787,7 +787,24 @@ def repair(
         raise ValidationError({"events": _("Say what changed.")})
     rows = list(schedule.cases.select_related("visit__patient"))
     carried = {r.visit_id: r for r in rows}
+    now = now or now_in(schedule)
+    days = schedule.operating_days
     for event in events:
+        if (
+            event.type in ("table_closed", "surgeon_absent")
+            and event.day in days
+            and days.index(event.day) < now["day"]
+        ):
+            raise ValidationError({"day": _("That operating day has passed: choose today or a later one.")})
+        if (
+            event.type == "duration"
+            and event.case is not None
+            and event.case.day in days
+            and days.index(event.case.day) < now["day"]
+        ):
+            raise ValidationError(
+                {"minutes": _("This child was operated on a day that has passed: the minutes can no longer change.")}
+            )
         if event.type == "cancel" and event.case is not None:
             if not event.cancel_code or event.cancel_code not in DeferralCode.values:
                 raise ValidationError({"cancel_code": _("Choose the reason for the cancellation.")})
@@ -804,7 +821,7 @@ def repair(
         if event.type == "add_case" and event.visit is not None and event.visit.pk in carried:
             raise ValidationError({"visit": _("This child is on the schedule already.")})
     _fix_locked(schedule.problem, carried, schedule.operating_days)
-    payload: dict[str, Any] = {"now": now or now_in(schedule), "events": [e.as_solver(schedule) for e in events]}
+    payload: dict[str, Any] = {"now": now, "events": [e.as_solver(schedule) for e in events]}
     try:
         solution = solver.repair(schedule.problem, solution_of(schedule, rows), payload, time_limit=time_limit)
         problem = solver.apply_events(schedule.problem, payload)

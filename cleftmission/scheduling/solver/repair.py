@@ -111,6 +111,23 @@ def apply_events(problem: dict[str, Any], events: dict[str, Any]) -> dict[str, A
     return out
 
 
+def _refuse_the_past(events: list[Any], published: list[Assignment], now_day: int) -> None:
+    """A day before `now` is history: its tables, people and case minutes no longer change
+    (a longer case there would only put its surgeon or anaesthetist in two cases at once)."""
+    day_of = {a.case: a.day for a in published}
+    for i, e in enumerate(events):
+        if e["type"] == "duration" and day_of.get(e["case"], now_day) < now_day:
+            raise ProblemError(
+                f"events[{i}].case",
+                f"{e['case']} was operated on day {day_of[e['case']]}, before now (day {now_day}): its minutes "
+                "can no longer change",
+            )
+        if e["type"] in ("table_closed", "surgeon_absent", "anesthetist_absent") and e["day"] < now_day:
+            raise ProblemError(
+                f"events[{i}].day", f"day {e['day']} is before now (day {now_day}): it can no longer change"
+            )
+
+
 def _started(problem: Problem, published: list[Assignment], now_day: int, now_minute: int) -> dict[str, Assignment]:
     """The published cases under way or done: every case of an earlier day, and today's cases
     that started before `now`, unless a case before them on their table, or of their surgeon or
@@ -265,6 +282,7 @@ def repair(
     published_list = parse_solution(original, schedule, "schedule")
     new_raw = apply_events(problem, events)
     now_day, now_minute = read_now(events, original.days)
+    _refuse_the_past(events.get("events", []), published_list, now_day)
     interim = parse_problem(new_raw)
     started = _started(interim, published_list, now_day, now_minute)
     _overtime(new_raw, interim, started)

@@ -147,6 +147,25 @@ def test_a_surgeon_absent_leaves_none_of_their_cases_on_that_day(
     assert_follows_every_rule(repaired)
 
 
+def test_a_day_that_has_passed_cannot_be_repaired_and_says_so_on_its_field(
+    setup: Setup, coordinator: Any, published: Schedule
+) -> None:
+    on_day_two = {"day": 1, "minute": 0}
+    first_day = OPERATING_DAYS[0]
+    done = published.cases.filter(day=first_day).first()
+    assert done is not None
+    refusals = [
+        (services.Event(type="surgeon_absent", surgeon_id=setup.surgeons[0].pk, day=first_day), "day"),
+        (services.Event(type="table_closed", table_id=setup.tables[0].pk, day=first_day, from_minute=0), "day"),
+        (services.Event(type="duration", case=done, minutes=done.minutes + 60), "minutes"),
+    ]
+    for event, field in refusals:
+        with pytest.raises(ValidationError) as refused:
+            services.repair(schedule=published, events=[event], acting_user=coordinator, now=on_day_two)
+        assert field in refused.value.message_dict
+    assert not Schedule.objects.filter(status="draft").exists()
+
+
 def test_a_table_closed_for_the_day_holds_no_case_and_an_overrun_lengthens_the_case(
     setup: Setup, coordinator: Any, published: Schedule
 ) -> None:

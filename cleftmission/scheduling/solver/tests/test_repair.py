@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from cleftmission.scheduling.solver import apply_events, repair, solve
+import pytest
+
+from cleftmission.scheduling.solver import ProblemError, apply_events, repair, solve
 from cleftmission.scheduling.solver.tests.support import case, placed, problem, sound
 
 
@@ -170,3 +172,28 @@ def test_apply_events_returns_the_changed_problem_and_leaves_the_input_alone() -
     assert out["tables"][1]["minutes"] == [300, 240]
     assert out["surgeons"][0]["minutes"] == [480, 0]
     assert [c["id"] for c in p["cases"]] == ["A", "B", "C", "D", "E"]
+
+
+def test_a_day_before_now_is_history_and_its_changes_are_refused_by_field() -> None:
+    # day 0 is over: a case of day 0 running longer would put its surgeon in two cases at
+    # once in the past, and an absence that day changes nothing to come; both are refused,
+    # naming the event's field, instead of calling the schedule infeasible
+    p = two_tables()
+    published = solve(p, time_limit=5)
+    on_day_0 = next(a["case"] for a in published["assignments"] if a["day"] == 0)
+    cases = [
+        ({"type": "duration", "case": on_day_0, "minutes": 200}, "events[1].case"),
+        ({"type": "surgeon_absent", "surgeon": "S1", "day": 0}, "events[1].day"),
+        ({"type": "table_closed", "table": "T1", "day": 0, "from": 60}, "events[1].day"),
+    ]
+    for event, field in cases:
+        events = {"now": {"day": 1, "minute": 0}, "events": [{"type": "add_case", "case": case("N", 60)}, event]}
+        with pytest.raises(ProblemError) as refused:
+            repair(p, published, events, time_limit=5)
+        assert refused.value.field == field
+        assert "before now (day 1)" in refused.value.message
+    # the same changes on the day under way are repairs like any other
+    today = {"now": {"day": 1, "minute": 0}, "events": [{"type": "surgeon_absent", "surgeon": "S1", "day": 1}]}
+    r = repair(p, published, today, time_limit=5)
+    sound(r["problem"], r)
+    assert all(a["surgeon"] != "S1" for a in r["assignments"] if a["day"] == 1)
