@@ -27,7 +27,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +53,7 @@ from cleftmission.surgery.models import (
     OperativeNote,
     SurgicalCase,
 )
+from cleftmission.surgery.queries import cases_with_details
 from cleftmission.volunteers.models import Volunteer
 
 router = Router(tags=["operating days"])
@@ -262,16 +263,8 @@ class AnesthesiaConflict(ErrorOut):
 # ---- reading -------------------------------------------------------------------------------
 
 
-def _cases() -> QuerySet[SurgicalCase]:
-    return SurgicalCase.objects.select_related("visit__patient", "table", "surgeon", "anesthetist").prefetch_related(
-        Prefetch("milestones", queryset=Milestone.objects.select_related("recorded_by").order_by("at", "pk")),
-        Prefetch("checklist", queryset=ChecklistPhase.objects.select_related("signed_by")),
-        "procedures",
-    )
-
-
 def _visible_cases(user: Any) -> QuerySet[SurgicalCase]:
-    return _cases().filter(mission__in=queries.screening_missions(user).values("pk"))
+    return cases_with_details().filter(mission__in=queries.screening_missions(user).values("pk"))
 
 
 def _case(request: HttpRequest, case_id: int) -> SurgicalCase:
@@ -371,7 +364,7 @@ def _anesthesia(record: AnesthesiaRecord) -> dict[str, Any]:
 
 
 def _detail(request: HttpRequest, case: SurgicalCase) -> dict[str, Any]:
-    case = _cases().get(pk=case.pk)  # what is stored now, after a write
+    case = cases_with_details().get(pk=case.pk)  # what is stored now, after a write
     note = OperativeNote.objects.filter(case=case).select_related("surgeon", "assistant", "recorded_by").first()
     record = AnesthesiaRecord.objects.filter(case=case).select_related("recorded_by").first()
     discharge = Discharge.objects.filter(case=case).select_related("recorded_by").first()
@@ -427,7 +420,7 @@ def list_cases(request: HttpRequest, mission_id: int, params: Query[CasesParams]
     mission = get_or_404(Mission.objects.all(), mission_id)
     if not queries.may_see_screening(user, mission):
         raise Http404
-    cases = _cases().filter(mission=mission).order_by("day", "table__name", "order")
+    cases = cases_with_details().filter(mission=mission).order_by("day", "table__name", "order")
     if params.day is not None:
         cases = cases.filter(day=params.day)
     names = roles.has(user, SEES_NAMES)

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +30,8 @@ from cleftmission.scheduling.views import age_label
 from cleftmission.screening import queries
 from cleftmission.surgery import checklist, lateness, milestones, services
 from cleftmission.surgery.forms import StampForm
-from cleftmission.surgery.models import ChecklistPhase, Milestone, SurgicalCase
+from cleftmission.surgery.models import Milestone, SurgicalCase
+from cleftmission.surgery.queries import cases_with_details
 
 RECORD = roles.EDIT_CLINICAL
 SEES_NAMES = roles.ANY_ROLE - {roles.Role.VIEWER}
@@ -41,16 +41,6 @@ ACTUAL = (milestones.IN_OR, milestones.INCISION, milestones.SURGERY_END)
 
 
 # ---- finding the mission and the case -----------------------------------------------------
-
-
-def cases_with_details() -> QuerySet[SurgicalCase]:
-    return SurgicalCase.objects.select_related(
-        "visit__patient", "mission__site", "table", "surgeon", "anesthetist"
-    ).prefetch_related(
-        Prefetch("milestones", queryset=Milestone.objects.select_related("recorded_by").order_by("at", "pk")),
-        Prefetch("checklist", queryset=ChecklistPhase.objects.select_related("signed_by")),
-        "procedures",
-    )
 
 
 def case_of(request: HttpRequest, mission_id: int, pk: int) -> SurgicalCase:

@@ -231,6 +231,14 @@ class MissionRole(models.TextChoices):
     STUDENT_SPONSOR = "student_sponsor", _("Student sponsor")
 
 
+_ROLE_RANK = {role: i for i, role in enumerate(MissionRole.values)}
+
+
+def role_rank(role: str) -> int:
+    """Where a role comes in the staffing template's order (surgeons first); unknown ones last."""
+    return _ROLE_RANK.get(role, len(_ROLE_RANK))
+
+
 # The specialty a volunteer must have to take a role.
 ROLE_SPECIALTY: dict[str, str] = {
     **{role.value: role.value for role in MissionRole if role.value in Volunteer.Specialty.values},

@@ -22,6 +22,7 @@ from cleftmission.volunteers.models import (
     StaffingNeed,
     Unavailability,
     Volunteer,
+    role_rank,
 )
 
 
@@ -142,9 +143,8 @@ def member_facts(mission: Mission, members: list[MissionMember]) -> list[team.Me
 
 def team_members(mission: Mission) -> list[MissionMember]:
     """The team in the template's order (surgeons first), then by name."""
-    order = {role: i for i, role in enumerate(MissionRole.values)}
     members = list(MissionMember.objects.filter(mission=mission).select_related("volunteer"))
-    members.sort(key=lambda m: (order.get(m.role, len(order)), m.volunteer.search_name))
+    members.sort(key=lambda m: (role_rank(m.role), m.volunteer.search_name))
     return members
 
 

@@ -41,6 +41,7 @@ from cleftmission.volunteers.models import (
     Unavailability,
     Volunteer,
     every_day,
+    role_rank,
 )
 
 # Why a volunteer of the right specialty cannot be proposed, in the order they are counted
@@ -390,11 +391,10 @@ def propose_team(*, mission: Mission, acting_user: Any) -> ProposalRun:
         volunteers = Volunteer.objects.in_bulk(list(solution.assignments))
         by_id = {c.volunteer_id: c for c in pool.candidates}
         days = every_day(mission)
-        order = {role: i for i, role in enumerate(MissionRole.values)}
         proposals = []
         for volunteer_id, role in sorted(
             solution.assignments.items(),
-            key=lambda item: (order.get(item[1], len(order)), volunteers[item[0]].search_name, item[0]),
+            key=lambda item: (role_rank(item[1]), volunteers[item[0]].search_name, item[0]),
         ):
             proposal = TeamProposal(
                 mission=mission,

@@ -32,7 +32,7 @@ from cleftmission.core.text import is_htmx
 from cleftmission.missions.models import Mission
 from cleftmission.volunteers import team_data, team_propose, team_services
 from cleftmission.volunteers.forms import AcceptProposalForm, MemberForm, day_label
-from cleftmission.volunteers.models import MissionMember, MissionRole, TeamProposal, Volunteer, mission_days
+from cleftmission.volunteers.models import MissionMember, MissionRole, TeamProposal, Volunteer, mission_days, role_rank
 from cleftmission.volunteers.team import TABLE_ROLES, Problem, Severity, TeamReport
 
 # The volunteer picker lists at most this many matches; typing more of a name narrows it.
@@ -103,8 +103,7 @@ def roster(request: HttpRequest, mission_id: int) -> HttpResponse:
     proposals = list(
         TeamProposal.objects.filter(mission=mission, status=TeamProposal.Status.PENDING).select_related("volunteer")
     )
-    order = {role: i for i, role in enumerate(MissionRole.values)}
-    proposals.sort(key=lambda p: (order.get(p.role, len(order)), p.volunteer.search_name))
+    proposals.sort(key=lambda p: (role_rank(p.role), p.volunteer.search_name))
     can_edit = roles.has(request.user, roles.MANAGE_PLANNING)
     first_timer_share_ok = (
         not report.size or mission.first_timers_min_pct <= report.first_timer_pct <= mission.first_timers_max_pct
