@@ -14,13 +14,18 @@ from django.utils.translation import gettext_lazy as _
 from cleftmission.core.forms import TimeInput
 from cleftmission.missions.models import OperatingTable
 from cleftmission.scheduling.models import Schedule
-from cleftmission.scheduling.services import id_of
+from cleftmission.scheduling.services import id_of, now_in
 from cleftmission.screening.models import DeferralCode, ScreeningVisit
 from cleftmission.volunteers.models import Volunteer
 
 
-def day_choices(schedule: Schedule) -> list[tuple[str, str]]:
-    return [(d.isoformat(), date_format(d, "D d/m")) for d in schedule.operating_days]
+def day_choices(schedule: Schedule, *, from_today: bool = False) -> list[tuple[str, str]]:
+    """The operating days; `from_today`: only today's and later ones (a day that has passed is
+    history: a repair cannot change it)."""
+    days = schedule.operating_days
+    if from_today:
+        days = days[now_in(schedule)["day"] :]
+    return [(d.isoformat(), date_format(d, "D d/m")) for d in days]
 
 
 def table_choices(schedule: Schedule, tables: dict[int, OperatingTable]) -> list[tuple[str, str]]:
@@ -34,6 +39,8 @@ def people_choices(schedule: Schedule, kind: str, people: dict[int, Volunteer]) 
 
 
 class ScheduleForm(forms.Form):
+    from_today = False  # the day choices leave out the days that have passed
+
     def __init__(
         self,
         *args: Any,
@@ -48,7 +55,7 @@ class ScheduleForm(forms.Form):
             if not isinstance(field, forms.ChoiceField):
                 continue
             if name == "day":
-                field.choices = day_choices(schedule)
+                field.choices = day_choices(schedule, from_today=self.from_today)
             elif name == "table":
                 field.choices = table_choices(schedule, tables)
             elif name == "surgeon":
@@ -87,6 +94,7 @@ class DurationForm(forms.Form):
 
 
 class TableClosedForm(ScheduleForm):
+    from_today = True
     table = forms.ChoiceField(label=_("Table"))
     day = forms.ChoiceField(label=_("Day"))
     closes_at = forms.TimeField(label=_("Closed from"), widget=TimeInput())
@@ -108,6 +116,7 @@ class TableClosedForm(ScheduleForm):
 
 
 class SurgeonAbsentForm(ScheduleForm):
+    from_today = True
     surgeon = forms.ChoiceField(label=_("Surgeon"))
     day = forms.ChoiceField(label=_("Day"))
 

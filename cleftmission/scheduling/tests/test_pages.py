@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.test import Client
 
 from cleftmission.scheduling.models import Schedule
@@ -119,3 +122,28 @@ def test_the_board_reads_a_schedule_in_a_fixed_number_of_queries(setup: Setup, c
         assert client.get(board_url(setup)).status_code == 200
     assert Schedule.objects.get(mission=setup.mission, status="draft").cases.count() == 18
     assert len(eighteen.captured_queries) == len(six.captured_queries) <= 30
+
+
+def test_on_an_operating_day_the_repair_forms_offer_only_today_and_later(
+    setup: Setup, coordinator: Any, as_user: Any
+) -> None:
+    client = as_user(coordinator)
+    schedule = built(client, setup)
+    client.post(f"{board_url(setup)}{schedule.pk}/publish/")
+    second_day_at_ten = dt.datetime.combine(OPERATING_DAYS[1], dt.time(10, 0), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    with time_machine.travel(second_day_at_ten, tick=False):
+        page = client.get(board_url(setup), headers={"accept-language": "en"}).content.decode()
+        passed = OPERATING_DAYS[0].isoformat()
+        for event in ("table_closed", "surgeon_absent"):
+            form = page.split(f'value="{event}">', 1)[1].split("</form>", 1)[0]
+            assert f'value="{OPERATING_DAYS[1].isoformat()}"' in form
+            assert f'value="{passed}"' not in form
+        refused = client.post(
+            f"{board_url(setup)}{schedule.pk}/repair/",
+            {"event": "surgeon_absent", "surgeon": str(setup.surgeons[0].pk), "day": passed},
+            headers={"accept-language": "en"},
+            follow=True,
+        )
+    assert refused.status_code == 200
+    assert f"Day: Select a valid choice. {passed} is not one of the available choices." in refused.content.decode()
+    assert not Schedule.objects.filter(status="draft").exists()
