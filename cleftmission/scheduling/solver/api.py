@@ -104,31 +104,50 @@ def _solve_untimed(problem: Problem, *, deadline: float, earlier: list[Assignmen
     """Without clock times a surgeon may work at two tables a day, which the team model does
     not hold; but its schedules (each surgeon at one table) are schedules here too, and it
     finds good ones fast. So: the team model on the problem with clock times and without
-    anaesthetists for 40 % of the time, then the interval model from its schedule."""
+    anaesthetists for 40 % of the time, then the interval model from its schedule. The
+    relaxation's bound runs beside from the start (SCIP needs about 0.6 s on 100 cases over
+    14 days), with its LP as a floor."""
+    limit = deadline - time.monotonic()
+    size = len(problem.cases) * problem.days
+    bound = Bound(problem, max(0.05, 0.6 * limit)) if size <= BESIDE and limit >= 0.3 else None
+    if bound is not None:
+        bound.start()
+    linear = linear_relaxation(problem) if limit >= 4 * lp_seconds(problem) else None
     timed_copy = replace(problem, sequence=True, anesthetists=())
     first: list[Assignment] = []
     if expressible(timed_copy):
         until = time.monotonic() + 0.4 * (deadline - time.monotonic())
-        found = solve_teams(timed_copy, deadline=until, earlier=earlier)
+        found = solve_teams(timed_copy, deadline=until, earlier=earlier, prove=False)
         first = [Assignment(a.case, a.day, a.table, a.surgeon) for a in found.assignments]
         if violations_of(problem, first):
             first = []
-    result = _solve_intervals(problem, deadline=deadline, earlier=first or earlier)
+    result = _solve_intervals(problem, deadline=deadline, earlier=first or earlier, bound=bound)
     if first and result.status != "infeasible":
         objective = sum(cost_of(problem, first).values())
         if result.model_objective is None or objective < result.model_objective:
-            bound = result.bound if result.bound is not None and result.bound <= objective else None
-            status = "optimal" if bound == objective else "feasible"
-            return Result(status, first, bound, objective)
-    return result
+            result = _with_floor(Result("feasible", first, None, objective), result.bound)
+    return _with_floor(result, linear.bound if linear else None)
 
 
-def _solve_intervals(problem: Problem, *, deadline: float, earlier: list[Assignment]) -> Result:
+def _with_floor(result: Result, floor: int | None) -> Result:
+    """The result with its bound raised to `floor` (another proven bound), never above its
+    objective; optimal when they meet."""
+    if result.model_objective is None or floor is None or (result.bound is not None and result.bound >= floor):
+        return result
+    bound = min(floor, result.model_objective)
+    status = "optimal" if bound == result.model_objective else result.status
+    return Result(status, result.assignments, bound, result.model_objective)
+
+
+def _solve_intervals(
+    problem: Problem, *, deadline: float, earlier: list[Assignment], bound: Bound | None = None
+) -> Result:
     """The interval model (model.py), for what the team model cannot hold: no clock times
     (a surgeon may then work at two tables, at a transfer cost), or locked cases that put a
-    surgeon at two tables."""
-    bound = Bound(problem, max(0.05, (deadline - time.monotonic()) * 0.5))
-    bound.start()
+    surgeon at two tables. `bound`: the relaxation already running beside (else one starts)."""
+    if bound is None:
+        bound = Bound(problem, max(0.05, (deadline - time.monotonic()) * 0.5))
+        bound.start()
     hints = [earlier, greedy(problem)] if earlier else [greedy(problem)]
     result = solve_model(problem, time_limit=deadline - time.monotonic(), hints=hints, opts=Options())
     bound.stop()
@@ -169,19 +188,17 @@ def team_plan(problem: Problem, assignments: list[Assignment]) -> Plan | None:
     return plan
 
 
-def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment]) -> Result:
+def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment], prove: bool = True) -> Result:
     """The team model's search (search.py) with the relaxation's bound (bound.py) beside it;
-    the interval model when the team model finds nothing."""
+    the interval model when the team model finds nothing. `prove` False: no relaxation
+    beside (the caller proves its own bound)."""
     limit = deadline - time.monotonic()
     size = len(problem.cases) * problem.days
-    # the LP takes about 0.1 s on a 5-day mission, 1.5 s on 400 children over 10 days: at
-    # most a quarter of the time
-    lp_seconds = 0.05 + 0.8 * (size / 3000) ** 2
-    linear = linear_relaxation(problem) if len(problem.cases) > SMALL and limit >= 4 * lp_seconds else None
+    linear = linear_relaxation(problem) if len(problem.cases) > SMALL and limit >= 4 * lp_seconds(problem) else None
     # the relaxation's CP-SAT search raises the LP's bound a little on a mission of 5 days;
     # on a larger one it does not get past the LP in time, and the core is better searching
     beside_for = max(0.05, min(limit * 0.4, deadline - time.monotonic() - 0.05))
-    bound = Bound(problem, beside_for) if size <= BESIDE and limit >= 0.3 else None
+    bound = Bound(problem, beside_for) if prove and size <= BESIDE and limit >= 0.3 else None
     if bound is not None:
         bound.start()
     floor = least_cost(problem)
@@ -198,7 +215,7 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment])
         bound=best_bound,
         guide=linear.days if linear else None,
         workers=2,
-        alone=bound is None,
+        alone=bound is None and prove,
         beside_until=time.monotonic() + beside_for if bound is not None and len(problem.cases) > SMALL else None,
     )
     if bound is not None:
@@ -217,6 +234,14 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment])
     if len(problem.cases) <= SMALL and deadline - time.monotonic() > 0.1:
         result = _exact(problem, deadline, assignments, result)
     return _with_bound(result, bound)
+
+
+def lp_seconds(problem: Problem) -> float:
+    """About how long the relaxation's LP takes: 0.1 s on a 5-day mission, 1.5 s on 400
+    children over 10 days, 0.8 s on 130 cases over 14 days without clock times. It gets at
+    most a quarter of the time."""
+    size = len(problem.cases) * problem.days
+    return 0.05 + 0.8 * (size / 3000) ** 2 + (0.3 * (size / 2000) ** 2 if not problem.sequence else 0.0)
 
 
 def least_cost(problem: Problem) -> int:
