@@ -23,6 +23,13 @@ def built(client: Client, setup: Setup) -> Schedule:
     return Schedule.objects.get(mission=setup.mission, status="draft")
 
 
+def published(client: Client, setup: Setup) -> Schedule:
+    """Build the schedule and publish it, through the board, as the coordinator does."""
+    schedule = built(client, setup)
+    assert client.post(f"{board_url(setup)}{schedule.pk}/publish/").status_code == 302
+    return schedule
+
+
 def test_a_coordinator_builds_the_schedule_and_sees_each_child_on_its_table_and_day(
     setup: Setup, coordinator: Any, as_user: Any
 ) -> None:
@@ -91,8 +98,7 @@ def test_cancelling_from_the_panel_needs_a_reason_then_repairs_into_a_draft(
     setup: Setup, coordinator: Any, as_user: Any
 ) -> None:
     client = as_user(coordinator)
-    schedule = built(client, setup)
-    client.post(f"{board_url(setup)}{schedule.pk}/publish/")
+    schedule = published(client, setup)
     row = schedule.cases.get(visit=setup.visit("Cúc"))
     url = f"{board_url(setup)}cases/{row.pk}/change/"
     missing = client.post(url, {"action": "cancel", "cancel_code": ""}, headers={"accept-language": "en"})
@@ -128,8 +134,7 @@ def test_on_an_operating_day_the_repair_forms_offer_only_today_and_later(
     setup: Setup, coordinator: Any, as_user: Any
 ) -> None:
     client = as_user(coordinator)
-    schedule = built(client, setup)
-    client.post(f"{board_url(setup)}{schedule.pk}/publish/")
+    schedule = published(client, setup)
     second_day_at_ten = dt.datetime.combine(OPERATING_DAYS[1], dt.time(10, 0), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
     with time_machine.travel(second_day_at_ten, tick=False):
         page = client.get(board_url(setup), headers={"accept-language": "en"}).content.decode()
