@@ -29,6 +29,7 @@ from typing import Any
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from cleftmission.scheduling.solver.mix import build_mix
 from cleftmission.scheduling.solver.problem import Problem
 
 
@@ -204,12 +205,15 @@ class Linear:
 def linear_relaxation(problem: Problem) -> Linear:
     """The relaxation's LP, solved by GLOP (a fraction of a second on a mission)."""
     b = _Lp()
-    day_of = _build(problem, b)
+    mix = build_mix(problem, b.m, integer=False, person_cap=person_cap)
+    day_of = _build(problem, b) if mix is None else {}
     code = b.m.Solve()
     if code != pywraplp.Solver.OPTIMAL:
         return Linear(None, {})
     value = b.m.Objective().Value()
     bound = math.ceil(value - 1e-6 * max(1.0, abs(value)))
+    if mix is not None:
+        return Linear(bound, mix.shares(lambda v: v.solution_value()))
     return Linear(bound, {k: v.solution_value() for k, v in day_of.items()})
 
 
@@ -248,7 +252,8 @@ class Bound(threading.Thread):
         self.mip: _Mip | None = None
         if scip is not None:
             self.mip = _Mip(scip)
-            _build(problem, self.mip, pooled=pooled)
+            if build_mix(problem, scip, integer=True, person_cap=person_cap) is None:
+                _build(problem, self.mip, pooled=pooled)
             scip.SetTimeLimit(max(50, int(time_limit * 1000)))
             scip.SetNumThreads(workers)
             return
