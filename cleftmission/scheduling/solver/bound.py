@@ -29,7 +29,7 @@ from typing import Any
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from cleftmission.scheduling.solver.mix import build_mix
+from cleftmission.scheduling.solver.mix import Mix, build_mix
 from cleftmission.scheduling.solver.problem import Problem
 
 
@@ -248,11 +248,14 @@ class Bound(threading.Thread):
         self.infeasible = False
         self.finished = threading.Event()
         self._lock = threading.Lock()
+        self.guide: dict[tuple[str, int], float] | None = None  # the best solution's days, once finished
         scip = pywraplp.Solver.CreateSolver("SCIP")
         self.mip: _Mip | None = None
+        self.mix: Mix | None = None
         if scip is not None:
             self.mip = _Mip(scip)
-            if build_mix(problem, scip, integer=True, person_cap=person_cap) is None:
+            self.mix = build_mix(problem, scip, integer=True, person_cap=person_cap)
+            if self.mix is None:
                 _build(problem, self.mip, pooled=pooled)
             scip.SetTimeLimit(max(50, int(time_limit * 1000)))
             scip.SetNumThreads(workers)
@@ -294,6 +297,8 @@ class Bound(threading.Thread):
         elif code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             # the best bound, also when SCIP says optimal: that is within its gap tolerance
             self._update(scip.Objective().BestBound())
+            if self.mix is not None:
+                self.guide = self.mix.shares(lambda v: v.solution_value())
 
     def stop(self) -> None:
         if self.mip is not None:

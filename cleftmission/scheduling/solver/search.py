@@ -235,6 +235,7 @@ def search(
     stop_gap: float = 0.005,
     alone: bool = False,
     beside_until: float | None = None,
+    later_guide: Callable[[], dict[tuple[str, int], float] | None] | None = None,
 ) -> Found:
     """The best plan found before `deadline` (time.monotonic()). `guide`: the LP's share of
     each case on each day (bound.linear_relaxation), for a second first schedule; `alone`:
@@ -288,6 +289,12 @@ def search(
             seed=next(seeds),
         )
         _debug("neighbourhoods", best_cost, deadline)
+    better = later_guide() if later_guide is not None else None
+    if better and len(p.cases) > SMALL and left() > p.days * 0.4 and (best_cost is None or not good_enough(best_cost)):
+        # the relaxation's own solution, once its search is done: its days as the guide
+        per_day = min(0.4, max(0.05, left() * 0.15 / p.days))
+        offer(day_by_day(p, deadline=deadline, workers=workers, seconds_per_day=per_day, guide=better))
+        _debug("days (relaxation)", best_cost, deadline)
     if whole_first and left() > 0.02 and (best_cost is None or not good_enough(best_cost)):
         whole = TeamModel(p, list(range(p.days)), list(p.cases))
         if best is not None:
