@@ -217,7 +217,7 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment],
         workers=2,
         alone=bound is None and prove,
         beside_until=time.monotonic() + beside_for if bound is not None and len(problem.cases) > SMALL else None,
-        later_guide=(lambda: bound.guide) if bound is not None else None,
+        later_guide=bound.solution if bound is not None else None,
     )
     if bound is not None:
         if not bound.finished.is_set():

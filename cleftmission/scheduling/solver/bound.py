@@ -306,6 +306,12 @@ class Bound(threading.Thread):
         else:
             self.solver.stop_search()
 
+    def solution(self) -> dict[tuple[str, int], float] | None:
+        """The days of the relaxation's best solution (Mix.shares), once its search has
+        finished (it is given a moment to, at its time limit); None without one."""
+        self.finished.wait(0.2)
+        return self.guide if self.finished.is_set() else None
+
     def current(self) -> int | None:
         with self._lock:
             return self.value

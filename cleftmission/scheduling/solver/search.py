@@ -7,6 +7,9 @@
 2. Neighbourhoods: one day at a time (its cases and those nobody operates) re-solved with
    the rest kept, then pairs of days when single days stop helping. The team model's days
    only share "each case once", so a neighbourhood is just a smaller team model.
+   Once the relaxation's search beside it is done, a third schedule day by day, following
+   the days of the relaxation's best solution (mix.py: how many of each class of children
+   each day takes, which fill the days with whole cases).
 3. On a mission of about five days, the whole problem, hinted with the best so far: CP-SAT's
    own neighbourhoods, with both cores once the relaxation's search beside it is done (on a
    larger one CP-SAT's presolve of the whole model takes most of the time: step 2 instead).
@@ -247,9 +250,9 @@ def search(
     def left() -> float:
         return deadline - time.monotonic()
 
-    def good_enough(objective: int) -> bool:
+    def good_enough(objective: int | None) -> bool:
         b = bound()
-        return b is not None and objective - b <= stop_gap * max(1, objective)
+        return objective is not None and b is not None and objective - b <= stop_gap * max(1, objective)
 
     best: Plan | None = None
     best_cost: int | None = None
@@ -289,12 +292,13 @@ def search(
             seed=next(seeds),
         )
         _debug("neighbourhoods", best_cost, deadline)
-    better = later_guide() if later_guide is not None else None
-    if better and len(p.cases) > SMALL and left() > p.days * 0.4 and (best_cost is None or not good_enough(best_cost)):
+    if later_guide is not None and len(p.cases) > SMALL and left() > p.days * 0.4 and not good_enough(best_cost):
         # the relaxation's own solution, once its search is done: its days as the guide
-        per_day = min(0.4, max(0.05, left() * 0.15 / p.days))
-        offer(day_by_day(p, deadline=deadline, workers=workers, seconds_per_day=per_day, guide=better))
-        _debug("days (relaxation)", best_cost, deadline)
+        better = later_guide()
+        if better:
+            per_day = min(0.4, max(0.05, left() * 0.15 / p.days))
+            offer(day_by_day(p, deadline=deadline, workers=workers, seconds_per_day=per_day, guide=better))
+            _debug("days (relaxation)", best_cost, deadline)
     if whole_first and left() > 0.02 and (best_cost is None or not good_enough(best_cost)):
         whole = TeamModel(p, list(range(p.days)), list(p.cases))
         if best is not None:
