@@ -10,7 +10,7 @@ import pytest
 from ortools.linear_solver import pywraplp
 
 from cleftmission.scheduling.solver import generate, solve
-from cleftmission.scheduling.solver.bound import _build, _Lp, linear_relaxation, person_cap
+from cleftmission.scheduling.solver.bound import Bound, _build, _Lp, linear_relaxation, person_cap
 from cleftmission.scheduling.solver.mix import build_mix, patterns
 from cleftmission.scheduling.solver.model import Options, solve_model
 from cleftmission.scheduling.solver.problem import parse_problem
@@ -145,3 +145,22 @@ def test_cases_of_too_many_lengths_go_to_the_plain_relaxation() -> None:
     assert build_mix(parse_problem(p), lp, integer=False, person_cap=person_cap) is None
     assert lp.NumVariables() == 0  # nothing half-built
     assert linear_relaxation(parse_problem(p)).bound is not None  # the plain one answers
+
+
+def test_the_relaxations_solution_gives_each_child_a_day_in_its_window() -> None:
+    # what the search follows once the relaxation's search is done (search.py, step 2)
+    raw = generate.mission(children=40, tables=3, days=3, seed=4, mandatory=0.1)
+    parsed = parse_problem(raw)
+    bound = Bound(parsed, 5.0)
+    bound.start()
+    bound.join()
+    days = bound.solution()
+    assert days is not None and bound.current() is not None
+    totals: dict[str, float] = {}
+    for (cid, day), share in days.items():
+        c = parsed.case(cid)
+        assert c.release_day <= day <= c.due_day
+        totals[cid] = totals.get(cid, 0.0) + share
+    assert all(t == pytest.approx(1) for t in totals.values())  # whole children: an integer solution
+    assert {c.id for c in parsed.cases if c.mandatory} <= set(totals)
+    assert 20 <= len(totals) <= 40
