@@ -1,7 +1,10 @@
-"""A proven lower bound on the objective: a relaxation of the whole problem, solved by CP-SAT
-in a thread of its own while the search (search.py) looks for schedules.
+"""A proven lower bound on the objective: a relaxation of the whole problem, solved by SCIP
+(CP-SAT where an OR-Tools build lacks it) in a thread of its own while the search
+(search.py) looks for schedules, and its LP (GLOP).
 
-The relaxation keeps every rule that does not need clock times, and drops the rest:
+When the cases come in a few lengths, the relaxation is mix.py's: the same rules, counted
+over classes of alike children with patterns of whole cases, stronger and smaller. Else
+it is the one below. It keeps every rule that does not need clock times, and drops the rest:
 
 - a case goes to one day and table (x) and one surgeon (w), but the two are not tied: a
   surgeon may be at any number of tables;
@@ -13,8 +16,8 @@ The relaxation keeps every rule that does not need clock times, and drops the re
 - release, due, mandatory and locked cases as in the problem; the surgeon-transfer cost,
   which is never negative, is left out.
 
-Every schedule of the problem is a solution of the relaxation at the same or a lower cost,
-so its proven bound holds for the problem (docs/scheduling-format.md, `bound`).
+Every schedule of the problem is a solution of either relaxation at the same or a lower
+cost, so its proven bound holds for the problem (docs/scheduling-format.md, `bound`).
 """
 
 from __future__ import annotations

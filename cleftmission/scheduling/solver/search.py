@@ -243,7 +243,8 @@ def search(
     """The best plan found before `deadline` (time.monotonic()). `guide`: the LP's share of
     each case on each day (bound.linear_relaxation), for a second first schedule; `alone`:
     nothing else runs, use `workers` throughout; `beside_until`: the relaxation's search runs
-    beside until then, use one worker until then."""
+    beside until then, use one worker until then; `later_guide`: the days of the relaxation's
+    solution once that search is done (bound.Bound.solution), for one more schedule."""
     p = problem
     seeds = itertools.count(3)
 
