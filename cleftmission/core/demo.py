@@ -1087,7 +1087,14 @@ class _MissionIndex:
 
 def _visit_at(rng: random.Random, mission: Mission) -> dt.datetime:
     day = mission.start_date + dt.timedelta(days=rng.randrange(mission.screening_days))
-    return _aware(day, rng.randint(0, 9 * 60))
+    at = _aware(day, rng.randint(0, 9 * 60))
+    now = timezone.now()
+    if at > now and day == timezone.localdate():
+        # a screening day under way has had no family later than now: loaded before seven,
+        # today's families came in the minutes since midnight
+        since_midnight = now - timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        at = now - since_midnight * rng.random()
+    return at
 
 
 def _plan_visits(rng: random.Random, index: _MissionIndex, first: Mission, stages: list[str]) -> list[_PlannedVisit]:

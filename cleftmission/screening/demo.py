@@ -155,6 +155,10 @@ def play_screening_day(mission: Mission, *, today: dt.date | None = None, childr
         .distinct()[: children // 3]
     )
     made = 0
+    # one family every two minutes over the last hours, the first ones furthest along; all of
+    # them today, so just after midnight they come closer together
+    since_midnight = now - timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    step = min(2.0, since_midnight.total_seconds() / 60 / (children + 2))
     with transaction.atomic():
         # Yesterday's children were seen and decided yesterday.
         for visit in ScreeningVisit.objects.filter(mission=mission, outcome=ScreeningVisit.Outcome.REGISTERED):
@@ -169,8 +173,7 @@ def play_screening_day(mission: Mission, *, today: dt.date | None = None, childr
             else:
                 visit = _register_new_child(rng, mission, today, registrar, NORTH_PROVINCES)
                 patient = visit.patient
-            # one family every two minutes over the last hours, the first ones furthest along
-            arrived = now - dt.timedelta(minutes=2 * (children - i) + 3)
+            arrived = now - dt.timedelta(minutes=step * (children - i + 1.5))
             ScreeningVisit.objects.filter(pk=visit.pk).update(registered_at=arrived)
             made += 1
             # the earlier a family came, the further along it is
