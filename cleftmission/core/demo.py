@@ -1085,6 +1085,12 @@ class _MissionIndex:
         return chosen
 
 
+def since_local_midnight(now: dt.datetime) -> dt.timedelta:
+    """How long today has run where the mission is (the app's time zone): the demo's
+    screening day under way has had no family before midnight or after now."""
+    return now - timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+
+
 def _visit_at(rng: random.Random, mission: Mission) -> dt.datetime:
     day = mission.start_date + dt.timedelta(days=rng.randrange(mission.screening_days))
     at = _aware(day, rng.randint(0, 9 * 60))
@@ -1092,8 +1098,7 @@ def _visit_at(rng: random.Random, mission: Mission) -> dt.datetime:
     if at > now and day == timezone.localdate():
         # a screening day under way has had no family later than now: loaded before seven,
         # today's families came in the minutes since midnight
-        since_midnight = now - timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-        at = now - since_midnight * rng.random()
+        at = now - since_local_midnight(now) * rng.random()
     return at
 
 

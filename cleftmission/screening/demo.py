@@ -157,8 +157,7 @@ def play_screening_day(mission: Mission, *, today: dt.date | None = None, childr
     made = 0
     # one family every two minutes over the last hours, the first ones furthest along; all of
     # them today, so just after midnight they come closer together
-    since_midnight = now - timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
-    step = min(2.0, since_midnight.total_seconds() / 60 / (children + 2))
+    step = min(2.0, base.since_local_midnight(now).total_seconds() / 60 / (children + 2))
     with transaction.atomic():
         # Yesterday's children were seen and decided yesterday.
         for visit in ScreeningVisit.objects.filter(mission=mission, outcome=ScreeningVisit.Outcome.REGISTERED):
