@@ -24,13 +24,14 @@ import os
 import random
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from cleftmission.scheduling.solver.check import cost_of
-from cleftmission.scheduling.solver.problem import Case, Problem
+from cleftmission.scheduling.solver.problem import Case, Person, Problem, Table
 from cleftmission.scheduling.solver.teams import Place, Plan, TeamModel, day_options
 from cleftmission.scheduling.solver.timing import timed
 
@@ -105,6 +106,12 @@ def day_by_day(
             if c.id not in plan.places and (c.fixed is None or c.fixed.day == d) and day_options(p, c, [d])
         ]
         must = {c.id for c in cands if c.fixed is not None or last_day.get(c.id) == d}
+        if guide:
+            # the day's model takes the cases the guide puts on this day or the next, and
+            # those it puts nowhere: on 400 children the whole pool (350 on the first day)
+            # leaves CP-SAT no time past its presolve; later cases fill room in the
+            # neighbourhoods
+            cands = [c for c in cands if c.id in must or target.get(c.id, d) <= d + 1 or guide.get((c.id, d), 0) > 0]
         # the LP's day for a case: there it is worth twice its priority; before it only what
         # operating it earlier saves in delay, so it fills what room is left
         worth = {}
@@ -132,9 +139,11 @@ def day_by_day(
 
 
 def first_fit(problem: Problem, day: int, cases: list[Case]) -> Plan:
-    """A quick plan of one day for the hint: the i-th surgeon present at the i-th table with
-    the i-th anaesthetist, cases by priority on the surgeon with the most time left that
-    can take them. Locked cases are left to the model."""
+    """A quick plan of one day for the hint: the i-th surgeon present at the i-th table, cases
+    by priority on the surgeon with the most time left that can take them. Each table has an
+    anaesthetist; on a day short of them, as the team model allows, the last ones each cover
+    a pair of tables with the same minutes, alternating (so every table can open). Locked
+    cases are left to the model."""
     p = problem
     tau = p.turnover
     tables = sorted((t for t in p.tables if t.minutes[day] > 0), key=lambda t: -t.minutes[day])
@@ -143,28 +152,44 @@ def first_fit(problem: Problem, day: int, cases: list[Case]) -> Plan:
     plan = Plan()
     seat: dict[str, str] = {}
     room: dict[str, int] = {}
-    gas: dict[str, int] = {}
-    for i, t in enumerate(tables):
-        if p.uses_anesthetists:
-            if i >= len(anesthetists):
-                break
-            plan.anesthetist[day, t.id] = anesthetists[i].id
-            gas[t.id] = min(anesthetists[i].minutes[day], t.minutes[day])
-        if i < len(surgeons):
-            seat[surgeons[i].id] = t.id
-            room[t.id] = t.minutes[day] + tau
+    cover: dict[str, str] = {}  # table -> its anaesthetist
+    if p.uses_anesthetists:
+        cover = _cover(problem, day, tables, anesthetists)
+        tables = [t for t in tables if t.id in cover]
+        plan.anesthetist = {(day, t): a for t, a in cover.items()}
+    for t, s in zip(tables, surgeons, strict=False):
+        seat[s.id] = t.id
+        room[t.id] = t.minutes[day] + tau
+    # an anaesthetist's minutes, count of cases per table, and the most they can give
+    given: dict[str, int] = defaultdict(int)
+    count: dict[str, int] = defaultdict(int)
+    gas = {
+        a.id: min([a.minutes[day]] + [t.minutes[day] for t in tables if cover.get(t.id) == a.id]) for a in anesthetists
+    }
+    mine = {a: [t for t, b in cover.items() if b == a] for a in gas}
     used = {s.id: 0 for s in surgeons}
     minutes = {s.id: s.minutes[day] for s in surgeons}
     order = sorted(
         (c for c in cases if c.fixed is None), key=lambda c: (not c.mandatory, -c.priority / c.minutes, c.minutes)
     )
+
+    def room_for_gas(at: str, case: Case) -> bool:
+        """The anaesthetist of table `at` can take the case: within their minutes, and a
+        pair's alternating lists still fit (teams.py: P + turnover * (2 n_t - n - 1) <= cap)."""
+        a = cover[at]
+        total = given[a] + case.minutes
+        n = sum(count[t] for t in mine[a]) + 1
+        return total <= gas[a] and all(
+            total + tau * (2 * (count[t] + (t == at)) - n - 1) <= p.table(t).minutes[day] for t in mine[a]
+        )
+
     for c in order:
         best = None
         for s in p.surgeons_for(c):
             at = seat.get(s.id)
             if at is None or used[s.id] + c.minutes > minutes[s.id] or room[at] < c.minutes + tau:
                 continue
-            if p.uses_anesthetists and gas[at] < c.minutes:
+            if p.uses_anesthetists and not room_for_gas(at, c):
                 continue
             if best is None or minutes[s.id] - used[s.id] > minutes[best] - used[best]:
                 best = s.id
@@ -174,11 +199,35 @@ def first_fit(problem: Problem, day: int, cases: list[Case]) -> Plan:
         used[best] += c.minutes
         room[at] -= c.minutes + tau
         if p.uses_anesthetists:
-            gas[at] -= c.minutes
+            given[cover[at]] += c.minutes
+        count[at] += 1
         plan.places[c.id] = Place(day, at, best)
     opened = {pl.table for pl in plan.places.values()}
     plan.anesthetist = {k: a for k, a in plan.anesthetist.items() if k[1] in opened}
     return plan
+
+
+def _cover(problem: Problem, day: int, tables: list[Table], anesthetists: list[Person]) -> dict[str, str]:
+    """Each table's anaesthetist for first_fit: one each while they last; then, where the
+    team model allows pairs, the last anaesthetists each take a second table of the same
+    minutes (no locked case on either)."""
+    cover = {t.id: a.id for t, a in zip(tables, anesthetists, strict=False)}
+    short = len(tables) - len(anesthetists)
+    pairs_allowed = short > 0 and not (
+        problem.turnover > 0 and any(c.minutes < problem.turnover for c in problem.cases)
+    )
+    if not pairs_allowed:
+        return cover
+    locked = {c.fixed.table for c in problem.cases if c.fixed is not None and c.fixed.day == day}
+    left = [t for t in tables[len(anesthetists) :] if t.id not in locked]
+    for t, a in zip(tables[: len(anesthetists)][::-1], anesthetists[::-1], strict=False):
+        if not left or t.id in locked:
+            continue
+        partner = next((x for x in left if x.minutes[day] == t.minutes[day]), None)
+        if partner is not None:
+            left.remove(partner)
+            cover[partner.id] = a.id
+    return cover
 
 
 def neighbourhoods(
