@@ -3,7 +3,10 @@
 1. Day by day: each day is a small model that CP-SAT solves in a fraction of a second, over
    the cases no earlier day took (mandatory ones are worth more, and must be placed on the
    last day they can take). Two ways: greedily by priority, and following the days the
-   relaxation's LP gives each case (which spreads the delay well when most children fit).
+   relaxation's LP gives each case (which spreads the delay well when most children fit;
+   a day then takes only the cases the LP puts on it or the next day). Each day's model
+   starts from a first fit that opens every table, pairing tables on a day short of
+   anaesthetists.
 2. Neighbourhoods: one day at a time (its cases and those nobody operates) re-solved with
    the rest kept, then pairs of days when single days stop helping. The team model's days
    only share "each case once", so a neighbourhood is just a smaller team model.
