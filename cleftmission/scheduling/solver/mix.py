@@ -59,14 +59,14 @@ class Mix:
     """What the built relaxation says about the cases: each class and its count per day."""
 
     classes: list[list[Case]]
-    days: dict[tuple[int, int], Any]  # (class index, day) -> the count of the class that day
+    days: dict[int, dict[int, Any]]  # class index -> day -> the count of the class that day
 
     def shares(self, value: Any) -> dict[tuple[str, int], float]:
         """How much of each case the solved relaxation puts on each day: a class's cases take
         its days in turn (`value`: the solved value of a variable)."""
         out: dict[tuple[str, int], float] = {}
         for i, cases in enumerate(self.classes):
-            counts = sorted((d, value(v)) for (k, d), v in self.days.items() if k == i)
+            counts = sorted((d, value(v)) for d, v in self.days.get(i, {}).items())
             filled = 0.0
             for d, amount in counts:
                 start, end = filled, filled + amount
@@ -198,7 +198,7 @@ def build_mix(problem: Problem, solver: pywraplp.Solver, *, integer: bool, perso
     need_item: dict[tuple[int, Any], Terms] = defaultdict(list)
     need_named: dict[tuple[int, str, Any], Terms] = defaultdict(list)
     locked_at: dict[tuple[int, str, int], int] = defaultdict(int)
-    days: dict[tuple[int, int], pywraplp.Variable] = {}
+    days: dict[int, dict[int, pywraplp.Variable]] = defaultdict(dict)
     longest = [
         max((person_cap(p, a.minutes[d], d) for a in p.anesthetists), default=0) if p.uses_anesthetists else 0
         for d in range(p.days)
@@ -221,7 +221,7 @@ def build_mix(problem: Problem, solver: pywraplp.Solver, *, integer: bool, perso
             if not any(person_cap(p, s.minutes[d], d) >= c.minutes for s in people):
                 continue
             y = var(len(cases))
-            days[i, d] = y
+            days[i][d] = y
             counts.append((y, 1))
             need_length[d, c.minutes].append((y, 1))
             need_item[d, item_of[c.id]].append((y, 1))
