@@ -194,7 +194,7 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment],
     beside (the caller proves its own bound)."""
     limit = deadline - time.monotonic()
     size = len(problem.cases) * problem.days
-    linear = linear_relaxation(problem) if len(problem.cases) > SMALL and limit >= 4 * lp_seconds(problem) else None
+    linear = linear_relaxation(problem) if limit >= 4 * lp_seconds(problem) else None
     # the relaxation's CP-SAT search raises the LP's bound a little on a mission of 5 days;
     # on a larger one it does not get past the LP in time, and the core is better searching
     beside_for = max(0.05, min(limit * 0.4, deadline - time.monotonic() - 0.05))
@@ -273,12 +273,13 @@ def _exact(problem: Problem, deadline: float, assignments: list[Assignment], res
     exact = solve_model(
         problem, time_limit=deadline - time.monotonic(), hints=[assignments, greedy(problem)], opts=Options()
     )
+    proven = max((b for b in (exact.bound, result.bound) if b is not None), default=None)
     if exact.status == "optimal" or (
         exact.model_objective is not None
         and result.model_objective is not None
         and exact.model_objective < result.model_objective
     ):
-        return exact
-    if exact.bound is not None:
-        return Result(result.status, result.assignments, exact.bound, result.model_objective)
-    return result
+        if exact.status == "optimal":
+            return exact
+        return Result(exact.status, exact.assignments, proven, exact.model_objective)
+    return Result(result.status, result.assignments, proven, result.model_objective)

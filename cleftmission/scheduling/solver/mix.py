@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ortools.linear_solver import pywraplp
@@ -60,6 +60,15 @@ class Mix:
 
     classes: list[list[Case]]
     days: dict[int, dict[int, Any]]  # class index -> day -> the count of the class that day
+    losses: list[tuple[list[tuple[Any, int]], int]] = field(default_factory=list)  # few_anesthetists rows
+
+    def add_losses(self, solver: pywraplp.Solver) -> None:
+        """Add what the days short of anaesthetists lose at the start and the end
+        (few_anesthetists) to the built relaxation."""
+        for terms, most in self.losses:
+            constraint = solver.Constraint(-solver.infinity(), most)
+            for v, a in terms:
+                constraint.SetCoefficient(v, a)
 
     def shares(self, value: Any) -> dict[tuple[str, int], float]:
         """How much of each case the solved relaxation puts on each day: a class's cases take
@@ -125,10 +134,16 @@ def patterns(
     return out if fill(0, room) else None
 
 
-def build_mix(problem: Problem, solver: pywraplp.Solver, *, integer: bool, person_cap: Any) -> Mix | None:
+def build_mix(
+    problem: Problem, solver: pywraplp.Solver, *, integer: bool, person_cap: Any, few: bool = False
+) -> Mix | None:
     """Build the relaxation into `solver` (SCIP with `integer`, else an LP: GLOP); None, and
     nothing built, when finding the patterns would look at more than LOOK vectors.
-    `person_cap(problem, minutes, day)`: bound.py's cap on a person's minutes."""
+    `person_cap(problem, minutes, day)`: bound.py's cap on a person's minutes. `few`: add
+    at once what a day short of anaesthetists loses at the start and the end
+    (few_anesthetists; else `Mix.add_losses` adds it later). It raises the LP (9567 to 9616
+    on 400 children), but SCIP, given it, no longer proved the 120-child optimum in 60 s,
+    against 9 s without."""
     p = problem
     tau = p.turnover
     budget = [LOOK]
@@ -151,6 +166,7 @@ def build_mix(problem: Problem, solver: pywraplp.Solver, *, integer: bool, perso
     lengths = sorted({c.minutes for c in p.cases})
     item_of = {c.id: _item(p, c) for c in p.cases}
     holders: list[Holder] = []
+    shortest = min(lengths, default=0)
     for d in range(p.days):
         for who, count, room in _table_groups(p, d):
             sizes = [m for m in lengths if m <= room]
@@ -234,6 +250,7 @@ def build_mix(problem: Problem, solver: pywraplp.Solver, *, integer: bool, perso
     hold_length: dict[tuple[str, int, int], Terms] = defaultdict(list)  # (what, day, length)
     hold_item: dict[tuple[int, Any], Terms] = defaultdict(list)
     hold_named: dict[tuple[int, str, Any], Terms] = defaultdict(list)
+    opened: dict[int, Terms] = defaultdict(list)  # day -> the tables' patterns
     for h in holders:
         d = h.day
         chosen: Terms = []
@@ -258,10 +275,21 @@ def build_mix(problem: Problem, solver: pywraplp.Solver, *, integer: bool, perso
                     if h.who is not None:
                         hold_named[d, h.who, item].append((z, n))
         row(0, h.count, chosen)
+        if h.kind == "table":
+            opened[d].extend(chosen)
         if h.kind == "table" and h.who is not None:  # a table with locked cases holds them
             for (dd, tid, m), n in locked_at.items():
                 if (dd, tid) == (d, h.who):
                     row(n, infinity, own[m])
+    losses = []
+    for d, tables in opened.items():
+        # on a day short of anaesthetists the open tables lose time at the start and the end
+        k = few_anesthetists(p, d, _table_groups(p, d), shortest, person_cap)
+        if k is None:
+            continue
+        room = _table_groups(p, d)[0][2] + tau - 2 * shortest
+        used = [(y, m + tau) for (dd, m), need in need_length.items() if dd == d for y, _ in need]
+        losses.append((used + [(z, -room) for z, _ in tables], 2 * shortest * k))
     # what a day needs fits what its tables, anaesthetists and surgeons hold
     for (d, m), need in need_length.items():
         for what in ("table", "anesthetist") if p.uses_anesthetists else ("table",):
@@ -272,7 +300,30 @@ def build_mix(problem: Problem, solver: pywraplp.Solver, *, integer: bool, perso
         row(-infinity, 0, need, _minus(hold_named[d, sid, item]))
     objective.SetOffset(constant)
     objective.SetMinimization()
-    return Mix(classes, days)
+    mix = Mix(classes, days, losses)
+    if few:
+        mix.add_losses(solver)
+    return mix
+
+
+def few_anesthetists(
+    problem: Problem, day: int, groups: list[tuple[str | None, int, int]], shortest: int, person_cap: Any
+) -> int | None:
+    """k, the anaesthetists who can give a case, on a day with clock times, fewer of them than
+    tables, and tables all alike (same minutes C, none locked); else None.
+
+    Then at most k tables start a case before minute m (the shortest case): k + 1 such cases
+    would all be running at the latest of those starts. And at most k tables end a case after
+    minute C - m: those last cases all run just before the first of them ends. Every other
+    open table loses m at its start or its end, so the day's cases and their turnovers,
+    sum (minutes + turnover), fit n x (C + turnover) - 2m (n - k) for n open tables; for
+    n <= k that is looser than n x (C + turnover), so it holds for every n:
+    sum (minutes + turnover) - n (C + turnover - 2m) <= 2mk."""
+    p = problem
+    if not (p.sequence and p.uses_anesthetists) or len(groups) != 1 or groups[0][0] is not None:
+        return None
+    k = sum(1 for a in p.anesthetists if person_cap(p, a.minutes[day], day) >= shortest)
+    return k if k < groups[0][1] else None
 
 
 def _minus(terms: list[tuple[Any, int]]) -> list[tuple[Any, int]]:

@@ -18,9 +18,10 @@ from cleftmission.scheduling.solver.tests.support import case, problem, sound
 
 
 def relaxation_optimum(raw: dict[str, Any]) -> float | None:
-    """The mix relaxation solved to the end by SCIP; None when it has no solution."""
+    """The mix relaxation, with what a day short of anaesthetists loses (the LP's form), solved
+    to the end by SCIP; None when it has no solution."""
     scip = pywraplp.Solver.CreateSolver("SCIP")
-    assert build_mix(parse_problem(raw), scip, integer=True, person_cap=person_cap) is not None
+    assert build_mix(parse_problem(raw), scip, integer=True, person_cap=person_cap, few=True) is not None
     code = scip.Solve()
     assert code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE)
     return scip.Objective().Value() if code == pywraplp.Solver.OPTIMAL else None
@@ -133,6 +134,27 @@ def test_on_a_mission_the_patterns_raise_the_lp_bound() -> None:
         totals[cid] = totals.get(cid, 0.0) + share
     assert max(totals.values()) <= 1 + 1e-6
     assert sum(totals.values()) > 80
+
+
+def test_on_a_day_short_of_anaesthetists_not_every_table_can_run_all_day() -> None:
+    # three tables of 270, two anaesthetists, turnover 30, fifteen cases of 30: a table full
+    # from minute 0 to 270 takes five (5 x 30 + 4 x 30 = 270), so the tables hold fifteen and
+    # the anaesthetists' minutes eighteen. But with two anaesthetists at most two tables start
+    # before minute 30 and at most two end after minute 240, so the third loses 30 at both ends
+    # and takes four: fourteen, which the solver reaches (one anaesthetist at a table, the other
+    # alternating over two). 100 unoperated + 3 table-days = 190, proven.
+    p = problem(
+        tables=3,
+        minutes=270,
+        turnover=30,
+        sequence=True,
+        surgeons=[{"id": f"S{i}", "minutes": [480]} for i in (1, 2, 3)],
+        anesthetists=[{"id": "A1", "minutes": [270]}, {"id": "A2", "minutes": [270]}],
+        cases=[case(f"C{i}", 30, age_days=100 + i) for i in range(15)],
+    )
+    assert relaxation_optimum(p) == pytest.approx(190)
+    s = sound(p, solve(p, time_limit=5))
+    assert (s["status"], s["objective"], s["bound"]) == ("optimal", 190, 190)
 
 
 def test_cases_of_too_many_lengths_go_to_the_plain_relaxation() -> None:
