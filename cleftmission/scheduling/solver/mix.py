@@ -314,10 +314,10 @@ def few_anesthetists(
 
     Then at most k tables start a case before minute m (the shortest case): k + 1 such cases
     would all be running at the latest of those starts. And at most k tables end a case after
-    minute C - m: those last cases all run just before the first of them ends. Every other
-    open table loses m at its start or its end, so the day's cases and their turnovers,
-    sum (minutes + turnover), fit n x (C + turnover) - 2m (n - k) for n open tables; for
-    n <= k that is looser than n x (C + turnover), so it holds for every n:
+    minute C - m: those last cases all run just before the first of them ends. So of n open
+    tables, at least n - k lose m at their start and at least n - k lose m at their end, and
+    the day's cases and their turnovers, sum (minutes + turnover), fit n x (C + turnover) -
+    2m (n - k); for n <= k that is looser than n x (C + turnover), so it holds for every n:
     sum (minutes + turnover) - n (C + turnover - 2m) <= 2mk."""
     p = problem
     if not (p.sequence and p.uses_anesthetists) or len(groups) != 1 or groups[0][0] is not None:
