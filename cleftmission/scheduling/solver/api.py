@@ -274,12 +274,11 @@ def _exact(problem: Problem, deadline: float, assignments: list[Assignment], res
         problem, time_limit=deadline - time.monotonic(), hints=[assignments, greedy(problem)], opts=Options()
     )
     proven = max((b for b in (exact.bound, result.bound) if b is not None), default=None)
-    if exact.status == "optimal" or (
-        exact.model_objective is not None
-        and result.model_objective is not None
-        and exact.model_objective < result.model_objective
-    ):
-        if exact.status == "optimal":
-            return exact
+    if exact.status == "optimal":
+        return exact
+    better = exact.model_objective is not None and (
+        result.model_objective is None or exact.model_objective < result.model_objective
+    )
+    if better:
         return Result(exact.status, exact.assignments, proven, exact.model_objective)
     return Result(result.status, result.assignments, proven, result.model_objective)

@@ -64,7 +64,9 @@ class Mix:
 
     def add_losses(self, solver: pywraplp.Solver) -> None:
         """Add what the days short of anaesthetists lose at the start and the end
-        (few_anesthetists) to the built relaxation."""
+        (few_anesthetists) to the built relaxation. It raises the LP (9567 to 9616 on 400
+        children), but SCIP, given it, no longer proved the 120-child optimum in 60 s,
+        against 9 s without: bound.py gives it to the LP only."""
         for terms, most in self.losses:
             constraint = solver.Constraint(-solver.infinity(), most)
             for v, a in terms:
@@ -134,16 +136,11 @@ def patterns(
     return out if fill(0, room) else None
 
 
-def build_mix(
-    problem: Problem, solver: pywraplp.Solver, *, integer: bool, person_cap: Any, few: bool = False
-) -> Mix | None:
+def build_mix(problem: Problem, solver: pywraplp.Solver, *, integer: bool, person_cap: Any) -> Mix | None:
     """Build the relaxation into `solver` (SCIP with `integer`, else an LP: GLOP); None, and
     nothing built, when finding the patterns would look at more than LOOK vectors.
-    `person_cap(problem, minutes, day)`: bound.py's cap on a person's minutes. `few`: add
-    at once what a day short of anaesthetists loses at the start and the end
-    (few_anesthetists; else `Mix.add_losses` adds it later). It raises the LP (9567 to 9616
-    on 400 children), but SCIP, given it, no longer proved the 120-child optimum in 60 s,
-    against 9 s without."""
+    `person_cap(problem, minutes, day)`: bound.py's cap on a person's minutes. What a day
+    short of anaesthetists loses is kept aside for `Mix.add_losses`."""
     p = problem
     tau = p.turnover
     budget = [LOOK]
@@ -284,10 +281,11 @@ def build_mix(
     losses = []
     for d, tables in opened.items():
         # on a day short of anaesthetists the open tables lose time at the start and the end
-        k = few_anesthetists(p, d, _table_groups(p, d), shortest, person_cap)
+        groups = _table_groups(p, d)
+        k = few_anesthetists(p, d, groups, shortest, person_cap)
         if k is None:
             continue
-        room = _table_groups(p, d)[0][2] + tau - 2 * shortest
+        room = groups[0][2] + tau - 2 * shortest
         used = [(y, m + tau) for (dd, m), need in need_length.items() if dd == d for y, _ in need]
         losses.append((used + [(z, -room) for z, _ in tables], 2 * shortest * k))
     # what a day needs fits what its tables, anaesthetists and surgeons hold
@@ -300,10 +298,7 @@ def build_mix(
         row(-infinity, 0, need, _minus(hold_named[d, sid, item]))
     objective.SetOffset(constant)
     objective.SetMinimization()
-    mix = Mix(classes, days, losses)
-    if few:
-        mix.add_losses(solver)
-    return mix
+    return Mix(classes, days, losses)
 
 
 def few_anesthetists(

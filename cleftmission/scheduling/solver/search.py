@@ -35,7 +35,7 @@ from ortools.sat.python import cp_model
 
 from cleftmission.scheduling.solver.check import cost_of
 from cleftmission.scheduling.solver.problem import Case, Person, Problem, Table
-from cleftmission.scheduling.solver.teams import Place, Plan, TeamModel, day_options
+from cleftmission.scheduling.solver.teams import Place, Plan, TeamModel, day_options, pairs_possible
 from cleftmission.scheduling.solver.timing import timed
 
 
@@ -215,11 +215,7 @@ def _cover(problem: Problem, day: int, tables: list[Table], anesthetists: list[P
     team model allows pairs, the last anaesthetists each take a second table of the same
     minutes (no locked case on either)."""
     cover = {t.id: a.id for t, a in zip(tables, anesthetists, strict=False)}
-    short = len(tables) - len(anesthetists)
-    pairs_allowed = short > 0 and not (
-        problem.turnover > 0 and any(c.minutes < problem.turnover for c in problem.cases)
-    )
-    if not pairs_allowed:
+    if not pairs_possible(problem, day, tables):
         return cover
     locked = {c.fixed.table for c in problem.cases if c.fixed is not None and c.fixed.day == day}
     left = [t for t in tables[len(anesthetists) :] if t.id not in locked]

@@ -156,6 +156,17 @@ def expressible(problem: Problem) -> bool:
     return all(len(tables) <= 1 for tables in pinned.values())
 
 
+def pairs_possible(problem: Problem, day: int, tables: list[Table]) -> bool:
+    """Whether an anaesthetist may cover a pair of the day's `tables`: fewer anaesthetists
+    present than tables, and no case shorter than the turnover (while one table turns over,
+    the other operates)."""
+    p = problem
+    if p.turnover > 0 and any(c.minutes < p.turnover for c in p.cases):
+        return False
+    present = [a for a in p.anesthetists if a.minutes[day] > 0]
+    return len(present) < len(tables)
+
+
 class TeamModel:
     """The team model over `days` for the `cases` (others are not touched)."""
 
@@ -401,11 +412,7 @@ class TeamModel:
         return self.p.table(tid).minutes[d] >= case.minutes
 
     def _pairs_possible(self, d: int, tables: list[Table]) -> bool:
-        p = self.p
-        if p.turnover > 0 and any(c.minutes < p.turnover for c in p.cases):
-            return False
-        present = [a for a in p.anesthetists if a.minutes[d] > 0]
-        return len(present) < len(tables)
+        return pairs_possible(self.p, d, tables)
 
     def _anesthetists(
         self,

@@ -21,7 +21,9 @@ def relaxation_optimum(raw: dict[str, Any]) -> float | None:
     """The mix relaxation, with what a day short of anaesthetists loses (the LP's form), solved
     to the end by SCIP; None when it has no solution."""
     scip = pywraplp.Solver.CreateSolver("SCIP")
-    assert build_mix(parse_problem(raw), scip, integer=True, person_cap=person_cap, few=True) is not None
+    mix = build_mix(parse_problem(raw), scip, integer=True, person_cap=person_cap)
+    assert mix is not None
+    mix.add_losses(scip)
     code = scip.Solve()
     assert code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE)
     return scip.Objective().Value() if code == pywraplp.Solver.OPTIMAL else None
