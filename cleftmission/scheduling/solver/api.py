@@ -12,7 +12,8 @@ from cleftmission.scheduling.solver.greedy import greedy
 from cleftmission.scheduling.solver.model import Options, Result, solve_model
 from cleftmission.scheduling.solver.problem import Assignment, Problem, parse_assignments, parse_problem
 from cleftmission.scheduling.solver.reasons import reason_unscheduled, static_reason
-from cleftmission.scheduling.solver.search import search
+from cleftmission.scheduling.solver.refine import DAYS, PER_DAY, refine, short_days
+from cleftmission.scheduling.solver.search import WHOLE, search
 from cleftmission.scheduling.solver.teams import Place, Plan, expressible
 from cleftmission.scheduling.solver.timing import timed
 
@@ -189,8 +190,9 @@ def team_plan(problem: Problem, assignments: list[Assignment]) -> Plan | None:
 
 
 def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment], prove: bool = True) -> Result:
-    """The team model's search (search.py) with the relaxation's bound (bound.py) beside it;
-    the interval model when the team model finds nothing. `prove` False: no relaxation
+    """The team model's search (search.py) with the relaxation's bound (bound.py) beside it,
+    then its days short of people re-solved by the interval model (refine.py); the interval
+    model when the team model finds nothing. `prove` False: no relaxation
     beside (the caller proves its own bound)."""
     limit = deadline - time.monotonic()
     size = len(problem.cases) * problem.days
@@ -208,6 +210,12 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment],
         return max(v for v in values if v is not None)
 
     hints = [h for h in [team_plan(problem, earlier)] if h is not None]
+    # on a mission of about five days, the days the team model holds too tightly get the
+    # time of the search's last step, the whole model (refine.py); on a larger one the
+    # search gains more with it
+    refining = prove and problem.sequence and len(problem.cases) > SMALL and size <= WHOLE
+    short = short_days(problem) if refining else []
+    reserve = min(0.25 * limit, PER_DAY * min(DAYS, len(short)))
     found = search(
         problem,
         deadline=deadline - 0.02,
@@ -218,6 +226,7 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment],
         alone=bound is None and prove,
         beside_until=time.monotonic() + beside_for if bound is not None and len(problem.cases) > SMALL else None,
         later_guide=bound.solution if bound is not None else None,
+        keep=reserve,
     )
     if bound is not None:
         if not bound.finished.is_set():
@@ -230,6 +239,10 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment],
     assignments = timed(problem, found.plan)
     if violations_of(problem, assignments):  # never hand out a schedule that breaks a rule
         return _fallback(problem, deadline, earlier)
+    if short:
+        refined = refine(problem, assignments, deadline=deadline - 0.05, guide=linear.days if linear else None)
+        if not violations_of(problem, refined):
+            assignments = refined
     objective = sum(cost_of(problem, assignments).values())
     result = Result("feasible", assignments, best_bound(), objective)
     if len(problem.cases) <= SMALL and deadline - time.monotonic() > 0.1:

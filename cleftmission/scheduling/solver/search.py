@@ -287,12 +287,14 @@ def search(
     alone: bool = False,
     beside_until: float | None = None,
     later_guide: Callable[[], dict[tuple[str, int], float] | None] | None = None,
+    keep: float = 0.0,
 ) -> Found:
     """The best plan found before `deadline` (time.monotonic()). `guide`: the LP's share of
     each case on each day (bound.linear_relaxation), for a second first schedule; `alone`:
     nothing else runs, use `workers` throughout; `beside_until`: the relaxation's search runs
     beside until then, use one worker until then; `later_guide`: the days of the relaxation's
-    solution once that search is done (bound.Bound.solution), for one more schedule."""
+    solution once that search is done (bound.Bound.solution), for one more schedule; `keep`:
+    seconds the whole model leaves before `deadline` (for api's refine step)."""
     p = problem
     seeds = itertools.count(3)
 
@@ -348,12 +350,12 @@ def search(
             per_day = min(0.4, max(0.05, left() * 0.15 / p.days))
             offer(day_by_day(p, deadline=deadline, workers=workers, seconds_per_day=per_day, guide=better))
             _debug("days (relaxation)", best_cost, deadline)
-    if whole_first and left() > 0.02 and (best_cost is None or not good_enough(best_cost)):
+    if whole_first and left() - keep > 0.02 and (best_cost is None or not good_enough(best_cost)):
         whole = TeamModel(p, list(range(p.days)), list(p.cases))
         if best is not None:
             whole.add_hint(best)
         # a small problem leaves half the time to the interval model (api._exact)
-        solver = _solver(left() * (0.5 if len(p.cases) <= SMALL else 1.0), workers, next(seeds))
+        solver = _solver((left() - keep) * (0.5 if len(p.cases) <= SMALL else 1.0), workers, next(seeds))
         code = solver.solve(whole.m, _Stopper(bound, stop_gap))
         if code == cp_model.INFEASIBLE:  # the team model cannot hold it; the caller falls back
             return Found(best, best_cost)
