@@ -13,7 +13,7 @@ from cleftmission.scheduling.solver.model import Options, Result, solve_model
 from cleftmission.scheduling.solver.problem import Assignment, Problem, parse_assignments, parse_problem
 from cleftmission.scheduling.solver.reasons import reason_unscheduled, static_reason
 from cleftmission.scheduling.solver.refine import DAYS, PER_DAY, refine, short_days
-from cleftmission.scheduling.solver.search import WHOLE, search
+from cleftmission.scheduling.solver.search import STOP_GAP, WHOLE, search
 from cleftmission.scheduling.solver.teams import Place, Plan, expressible
 from cleftmission.scheduling.solver.timing import timed
 
@@ -239,12 +239,14 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment],
     assignments = timed(problem, found.plan)
     if violations_of(problem, assignments):  # never hand out a schedule that breaks a rule
         return _fallback(problem, deadline, earlier)
-    if short:
+    objective = sum(cost_of(problem, assignments).values())
+    proven = best_bound()
+    if short and (proven is None or objective - proven > STOP_GAP * objective):
         refined = refine(problem, assignments, deadline=deadline - 0.05, guide=linear.days if linear else None)
         if not violations_of(problem, refined):
             assignments = refined
-    objective = sum(cost_of(problem, assignments).values())
-    result = Result("feasible", assignments, best_bound(), objective)
+            objective = sum(cost_of(problem, assignments).values())
+    result = Result("feasible", assignments, proven, objective)
     if len(problem.cases) <= SMALL and deadline - time.monotonic() > 0.1:
         result = _exact(problem, deadline, assignments, result)
     return _with_bound(result, bound)

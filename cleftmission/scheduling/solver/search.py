@@ -38,6 +38,8 @@ from cleftmission.scheduling.solver.problem import Case, Person, Problem, Table
 from cleftmission.scheduling.solver.teams import Place, Plan, TeamModel, day_options, pairs_possible
 from cleftmission.scheduling.solver.timing import timed
 
+STOP_GAP = 0.005  # the search stops within this share of the objective from the bound
+
 
 @dataclass
 class Found:
@@ -283,7 +285,7 @@ def search(
     bound: Callable[[], int | None],
     guide: dict[tuple[str, int], float] | None = None,
     workers: int = 2,
-    stop_gap: float = 0.005,
+    stop_gap: float = STOP_GAP,
     alone: bool = False,
     beside_until: float | None = None,
     later_guide: Callable[[], dict[tuple[str, int], float] | None] | None = None,
