@@ -12,7 +12,7 @@ from cleftmission.scheduling.solver.greedy import greedy
 from cleftmission.scheduling.solver.model import Options, Result, solve_model
 from cleftmission.scheduling.solver.problem import Assignment, Problem, parse_assignments, parse_problem
 from cleftmission.scheduling.solver.reasons import reason_unscheduled, static_reason
-from cleftmission.scheduling.solver.refine import DAYS, PER_DAY, refine, short_days
+from cleftmission.scheduling.solver.refine import DAYS, PER_DAY, SHARE, refine, short_days
 from cleftmission.scheduling.solver.search import STOP_GAP, WHOLE, search
 from cleftmission.scheduling.solver.teams import Place, Plan, expressible
 from cleftmission.scheduling.solver.timing import timed
@@ -215,7 +215,7 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment],
     # search gains more with it
     refining = prove and problem.sequence and len(problem.cases) > SMALL and size <= WHOLE
     short = short_days(problem) if refining else []
-    reserve = min(0.25 * limit, PER_DAY * min(DAYS, len(short)))
+    reserve = min(SHARE * limit, PER_DAY * min(DAYS, len(short)))
     found = search(
         problem,
         deadline=deadline - 0.02,

@@ -3,12 +3,13 @@ by the interval model (model.py).
 
 The team model keeps each surgeon at one table a day and each anaesthetist at one table or
 alternating over two. That is what makes it fast, and on most days it costs nothing. On a day
-with fewer anaesthetists than tables, or fewer surgeons, it does: the real rules let an
-anaesthetist go round three tables and a surgeon operate at two (at a transfer's cost). The
-interval model holds those rules with clock times, and one day of a mission is small enough
-for it: the day's cases and the waiting children who may come that day, the rest of the
-schedule kept. On the bench that is 4445 to 4415 (the bound) on 120 children and 10575 to
-10375 on 400 (bench/README.md).
+with fewer anaesthetists than tables it does: an anaesthetist kept at one table waits out
+every turnover, where the rules let them go round three tables; and a surgeon may operate at
+two tables (at a transfer's cost). The interval model holds those rules with clock times,
+and one day of a mission is small enough for it: the day's cases and the waiting children
+who may come that day, the rest of the schedule kept. On a five-day mission (api.py) the two
+days shortest of anaesthetists get the end of the time; on a ten-day one the search gains
+more with it (bench/README.md).
 
 A day's model is a problem of its own: one day, the tables' and people's minutes that day,
 and each child's delay folded into what operating them is worth.
@@ -25,8 +26,9 @@ from cleftmission.scheduling.solver.check import cost_of
 from cleftmission.scheduling.solver.model import Options, solve_model
 from cleftmission.scheduling.solver.problem import Assignment, Case, Problem
 
-PER_DAY = 1.2  # seconds: what a day's model gets (on the bench the gains come within 1 s)
-DAYS = 2  # the days re-solved at most: those furthest behind the relaxation
+PER_DAY = 2.0  # seconds: what a day's model gets at most (on the bench most gains come within 1-2 s)
+SHARE = 0.4  # of the time limit, at most: the whole model's step seldom gains in its time
+DAYS = 2  # the days re-solved at most, in short_days' order
 
 
 def short_days(
