@@ -351,7 +351,7 @@ class TeamModel:
                     m.add(pm == minutes).only_enforce_if(s)
                     m.add(pm == 0).only_enforce_if(s.negated())
                     table_minutes[t.id].append(pm)
-                    if self._pairs_possible(d, tables):
+                    if pairs_possible(self.p, d, tables):
                         pc = m.new_int_var(0, len(here), f"pc[{sid},{d},{t.id}]")
                         self.aux.append((pc, ("pc", sid, d, t.id)))
                         m.add(pc == count).only_enforce_if(s)
@@ -396,7 +396,7 @@ class TeamModel:
                 present = [a for a in p.anesthetists if a.minutes[d] > 0]
                 give = sum(min(a.minutes[d], longest - tau) for a in present)
                 m.add(sum(busy for _, busy in surgeon_loads.values()) <= give)
-                per = 2 if self._pairs_possible(d, tables) else 1
+                per = 2 if pairs_possible(self.p, d, tables) else 1
                 m.add(sum(self.u[d, t.id] for t in tables) <= per * len(present))
 
         if p.uses_anesthetists:
@@ -411,9 +411,6 @@ class TeamModel:
             return case.fixed.table == tid
         return self.p.table(tid).minutes[d] >= case.minutes
 
-    def _pairs_possible(self, d: int, tables: list[Table]) -> bool:
-        return pairs_possible(self.p, d, tables)
-
     def _anesthetists(
         self,
         d: int,
@@ -425,7 +422,7 @@ class TeamModel:
         p, m = self.p, self.m
         tau = p.turnover
         present = [a for a in p.anesthetists if a.minutes[d] > 0]
-        pairs = self._pairs_possible(d, tables)
+        pairs = pairs_possible(self.p, d, tables)
         minutes_at = {t.id: cp_model.LinearExpr.sum(table_minutes[t.id]) for t in tables}
         count_at = {t.id: cp_model.LinearExpr.sum(table_count[t.id]) for t in tables} if pairs else {}
         for t in tables:
