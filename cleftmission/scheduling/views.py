@@ -208,10 +208,12 @@ def board(request: HttpRequest, mission_id: int) -> HttpResponse:
         tables, people, procedures = _lookups(schedule)
         cards = _cards(schedule, rows, roles.has(request.user, SEES_NAMES), people, procedures)
         operated = [r for r in rows if r.scheduled]
+        unscheduled = [cards[r.pk] for r in rows if r.day is None and not r.cancel_code]
         context.update(
             {
                 "days": _days(schedule, rows, cards, tables),
-                "unscheduled": [cards[r.pk] for r in rows if r.day is None and not r.cancel_code],
+                "unscheduled": unscheduled,
+                "cost_parts": services.cost_parts(schedule, len(unscheduled)),
                 "cancelled": [cards[r.pk] for r in rows if r.cancel_code],
                 "operated": len(operated),
                 "moved": sum(1 for c in cards.values() if c.moved_from),

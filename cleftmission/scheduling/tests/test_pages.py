@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.test import Client
+from django.utils import translation
 
 from cleftmission.scheduling.models import Schedule
+from cleftmission.scheduling.services import cost_parts
 from cleftmission.scheduling.tests.conftest import OPERATING_DAYS, Setup
 
 
@@ -152,3 +154,34 @@ def test_on_an_operating_day_the_repair_forms_offer_only_today_and_later(
     assert refused.status_code == 200
     assert f"Day: Select a valid choice. {passed} is not one of the available choices." in refused.content.decode()
     assert not Schedule.objects.filter(status="draft").exists()
+
+
+def test_the_board_says_what_the_cost_counts_and_the_parts_add_up_to_it(
+    setup: Setup, coordinator: Any, as_user: Any
+) -> None:
+    client = as_user(coordinator)
+    schedule = built(client, setup)
+    page = client.get(board_url(setup), headers={"accept-language": "en"}).content.decode()
+    line = page[page.index("What the cost counts:") :].split("</p>")[0]
+    parts = line.removeprefix("What the cost counts:").split(".")[0].split("·")
+    points = [int(part.split(" for ")[0]) for part in parts]
+    assert schedule.objective and sum(points) == schedule.objective
+    assert f"{schedule.cost['open_table']} for {schedule.cost['open_table'] // 30} tables opened for a day" in line
+    vietnamese = client.get(board_url(setup), headers={"accept-language": "vi"}).content.decode()
+    assert "Chi phí gồm:" in vietnamese and "lượt mở bàn mổ trong ngày" in vietnamese
+
+
+def test_each_part_of_the_cost_is_told_with_what_it_counts(setup: Setup, coordinator: Any, as_user: Any) -> None:
+    schedule = built(as_user(coordinator), setup)
+    schedule.cost = {"unscheduled": 450, "delay": 15, "open_table": 60, "surgeon_transfer": 10}
+    with translation.override("en"):
+        parts = cost_parts(schedule, 2)
+    assert parts == [
+        "450 for 2 children not operated",
+        "15 for 3 days of waiting past the first possible day",
+        "60 for 2 tables opened for a day",
+        "10 for 1 time a surgeon changes tables in a day",
+    ]
+    schedule.cost = {"unscheduled": 0, "delay": 0, "open_table": 30, "surgeon_transfer": 0}
+    with translation.override("en"):
+        assert cost_parts(schedule, 0) == ["30 for 1 table opened for a day"]
