@@ -11,7 +11,7 @@ from cleftmission.scheduling.solver.check import cost_of, violations_of
 from cleftmission.scheduling.solver.greedy import greedy
 from cleftmission.scheduling.solver.model import Options, Result, solve_model
 from cleftmission.scheduling.solver.problem import Assignment, Problem, parse_assignments, parse_problem
-from cleftmission.scheduling.solver.reasons import reason_unscheduled, static_reason
+from cleftmission.scheduling.solver.reasons import reason_unscheduled, static_reason, usage_of
 from cleftmission.scheduling.solver.refine import DAYS, PER_DAY, SHARE, refine, short_days
 from cleftmission.scheduling.solver.search import STOP_GAP, WHOLE, search
 from cleftmission.scheduling.solver.teams import Place, Plan, expressible
@@ -63,6 +63,7 @@ def to_solution(problem: Problem, result: Result, started: float, *, first_day: 
     assignments = sorted(result.assignments, key=lambda a: (a.day, a.table, a.start or 0, a.case))
     cost = cost_of(problem, assignments)
     done = {a.case for a in assignments}
+    usage = usage_of(problem, assignments)
     return {
         "status": result.status,
         "objective": sum(cost.values()),
@@ -70,7 +71,7 @@ def to_solution(problem: Problem, result: Result, started: float, *, first_day: 
         "cost": cost,
         "assignments": [a.as_dict() for a in assignments],
         "unscheduled": [
-            reason_unscheduled(problem, c, assignments, first_day).as_dict(c.id)
+            reason_unscheduled(problem, c, assignments, first_day, usage).as_dict(c.id)
             for c in problem.cases
             if c.id not in done
         ],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 DEFAULT_WEIGHTS = {"unscheduled": 100, "delay": 5, "open_table": 30, "surgeon_transfer": 10}
@@ -88,13 +89,26 @@ class Problem:
     weights: Weights = field(default_factory=Weights)
 
     def table(self, table_id: str) -> Table:
-        return next(t for t in self.tables if t.id == table_id)
+        return self._tables_by_id[table_id]
 
     def surgeon(self, surgeon_id: str) -> Person:
-        return next(s for s in self.surgeons if s.id == surgeon_id)
+        return self._surgeons_by_id[surgeon_id]
 
     def case(self, case_id: str) -> Case:
-        return next(c for c in self.cases if c.id == case_id)
+        return self._cases_by_id[case_id]
+
+    # by id: the solver looks them up in its inner loops
+    @cached_property
+    def _tables_by_id(self) -> dict[str, Table]:
+        return {t.id: t for t in self.tables}
+
+    @cached_property
+    def _surgeons_by_id(self) -> dict[str, Person]:
+        return {s.id: s for s in self.surgeons}
+
+    @cached_property
+    def _cases_by_id(self) -> dict[str, Case]:
+        return {c.id: c for c in self.cases}
 
     @property
     def uses_anesthetists(self) -> bool:

@@ -87,23 +87,39 @@ def static_reason(problem: Problem, case: Case, first_day: int = 0) -> Reason | 
     return None
 
 
-def reason_unscheduled(problem: Problem, case: Case, assignments: list[Assignment], first_day: int = 0) -> Reason:
+@dataclass
+class Usage:
+    """What a schedule uses: minutes and cases per (day, table), minutes per (surgeon, day)."""
+
+    load: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
+    count: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
+    surgeon_used: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
+
+
+def usage_of(problem: Problem, assignments: list[Assignment]) -> Usage:
+    usage = Usage()
+    for a in assignments:
+        minutes = problem.case(a.case).minutes
+        usage.load[a.day, a.table] += minutes
+        usage.count[a.day, a.table] += 1
+        if a.surgeon:
+            usage.surgeon_used[a.surgeon, a.day] += minutes
+    return usage
+
+
+def reason_unscheduled(
+    problem: Problem, case: Case, assignments: list[Assignment], first_day: int = 0, usage: Usage | None = None
+) -> Reason:
+    """`usage`: usage_of(problem, assignments), when the caller asks for many cases."""
     reason = static_reason(problem, case, first_day)
     if reason is not None:
         return reason
     lo, hi = max(case.release_day, first_day), case.due_day
     when = _days(lo, hi)
     window = list(range(lo, hi + 1))
-    cases = {c.id: c for c in problem.cases}
     turnover = problem.turnover
-    load: dict[tuple[int, str], int] = defaultdict(int)
-    count: dict[tuple[int, str], int] = defaultdict(int)
-    surgeon_used: dict[tuple[str, int], int] = defaultdict(int)
-    for a in assignments:
-        load[a.day, a.table] += cases[a.case].minutes
-        count[a.day, a.table] += 1
-        if a.surgeon:
-            surgeon_used[a.surgeon, a.day] += cases[a.case].minutes
+    usage = usage or usage_of(problem, assignments)
+    load, count, surgeon_used = usage.load, usage.count, usage.surgeon_used
     surgeons = problem.surgeons_for(case)
     room_days = set()
     opens_table = True
