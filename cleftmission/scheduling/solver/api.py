@@ -41,7 +41,46 @@ def infeasible_reason(problem: Problem, first_day: int = 0) -> str:
                 blocked.append(f"{'locked' if c.fixed else 'mandatory'} {c.id}: {why.text}")
     if blocked:
         return "; ".join(blocked)
-    return "the mandatory and locked cases cannot all be operated together within the tables' and surgeons' minutes"
+    # (a repair's first_day: its mandatory cases of earlier days are done, not due)
+    return (overbooked(problem) if first_day == 0 else None) or (
+        "the mandatory and locked cases cannot all be operated together within the tables' and surgeons' minutes"
+    )
+
+
+def overbooked(problem: Problem) -> str | None:
+    """Days lo..hi on which the mandatory and locked cases due within them need more table
+    minutes (each with a turnover) or more surgeon minutes than there are: then no schedule
+    exists. None when every such span has room (which does not prove that one exists)."""
+    tau = problem.turnover
+    spans = []
+    for c in problem.cases:
+        if c.fixed is not None:
+            spans.append((c.fixed.day, c.fixed.day, c.minutes))
+        elif c.mandatory:
+            spans.append((c.release_day, min(c.due_day, problem.days - 1), c.minutes))
+    if not spans:
+        return None
+    table_room = [sum(t.minutes[d] + tau for t in problem.tables if t.minutes[d] > 0) for d in range(problem.days)]
+    surgeon_room = [sum(s.minutes[d] for s in problem.surgeons) for d in range(problem.days)]
+    for lo in range(problem.days):
+        for hi in range(lo, problem.days):
+            inside = [m for a, b, m in spans if lo <= a and b <= hi]
+            if not inside:
+                continue
+            when = f"day {lo}" if lo == hi else f"days {lo}-{hi}"
+            need, room = sum(inside) + tau * len(inside), sum(table_room[lo : hi + 1])
+            if need > room:
+                return (
+                    f"the {len(inside)} mandatory and locked cases due on {when} need {need} table minutes "
+                    f"with their turnovers, and the tables have {room}"
+                )
+            need, room = sum(inside), sum(surgeon_room[lo : hi + 1])
+            if need > room:
+                return (
+                    f"the {len(inside)} mandatory and locked cases due on {when} need {need} surgeon minutes, "
+                    f"and the surgeons have {room}"
+                )
+    return None
 
 
 def to_solution(problem: Problem, result: Result, started: float, *, first_day: int = 0) -> dict[str, Any]:
@@ -90,8 +129,11 @@ def solve(problem: dict[str, Any], *, time_limit: float = 10.0, hint: dict[str, 
         raise ValueError("time_limit must be positive")
     deadline = started + time_limit
     earlier = known_assignments(parsed, hint) if hint is not None else []
-    if any(c.mandatory and c.fixed is None and static_reason(parsed, c) is not None for c in parsed.cases):
-        # a mandatory case nobody can operate: say so now, whatever the time limit
+    if overbooked(parsed) or any(
+        c.mandatory and c.fixed is None and static_reason(parsed, c) is not None for c in parsed.cases
+    ):
+        # a mandatory case nobody can operate, or more of them than there is room for: say so
+        # now, whatever the time limit
         return to_solution(parsed, Result("infeasible", [], None, None), started)
     if expressible(parsed):
         result = solve_teams(parsed, deadline=deadline, earlier=earlier)

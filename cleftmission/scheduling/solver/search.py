@@ -138,15 +138,16 @@ def day_by_day(
             code = solver.solve(model.m)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             plan = plan.merged(model.read(solver))
-        elif must:
+        elif must - set(first.places):
             return None
-        else:
+        else:  # no time for the day's model, or none to prove it: the first fit of the day stands
             plan = plan.merged(first)
     return plan if complete(p, plan) else None
 
 
 def first_fit(problem: Problem, day: int, cases: list[Case]) -> Plan:
-    """A quick plan of one day for the hint: the i-th surgeon present at the i-th table, cases
+    """A quick plan of one day for the hint: the i-th surgeon present at the i-th table (those
+    a mandatory case names first), cases
     by priority on the surgeon with the most time left that can take them. Each table has an
     anaesthetist; on a day short of them, as the team model allows, the last ones each cover
     a pair of tables with the same minutes, alternating (so every table can open). Locked
@@ -154,7 +155,10 @@ def first_fit(problem: Problem, day: int, cases: list[Case]) -> Plan:
     p = problem
     tau = p.turnover
     tables = sorted((t for t in p.tables if t.minutes[day] > 0), key=lambda t: -t.minutes[day])
-    surgeons = [s for s in p.surgeons if s.minutes[day] > 0]
+    # the surgeons a mandatory case names come first: with more surgeons than tables the
+    # last ones get no table
+    named = {c.fixed.surgeon if c.fixed and c.fixed.surgeon else c.surgeon for c in cases if c.mandatory}
+    surgeons = sorted((s for s in p.surgeons if s.minutes[day] > 0), key=lambda s: s.id not in named)
     anesthetists = sorted((a for a in p.anesthetists if a.minutes[day] > 0), key=lambda a: -a.minutes[day])
     plan = Plan()
     seat: dict[str, str] = {}

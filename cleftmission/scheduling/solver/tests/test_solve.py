@@ -167,6 +167,45 @@ def test_a_mandatory_case_nobody_can_do_is_reported_at_once_on_a_large_problem()
     assert s["seconds"] < 0.3
 
 
+def test_more_mandatory_minutes_than_the_tables_have_is_infeasible_at_once_with_the_figures() -> None:
+    # two days of one 300-minute table hold 2 x (300 + 15) minutes of cases and turnovers; five
+    # mandatory cases of 120 need 5 x 135 = 675. Each alone fits, so only the sum tells.
+    p = problem(days=2, cases=[case(f"M{i}", 120, mandatory=True) for i in range(5)])
+    p["surgeons"][0]["minutes"] = [600, 600]
+    s = solve(p, time_limit=5)
+    assert s["status"] == "infeasible" and s["seconds"] < 0.1
+    assert s["reason"] == (
+        "the 5 mandatory and locked cases due on days 0-1 need 675 table minutes with their turnovers, "
+        "and the tables have 630"
+    )
+    # four of them fit (4 x 135 = 540): a schedule, every one operated
+    p["cases"].pop()
+    assert len(placed(sound(p, solve(p, time_limit=5)))) == 4
+
+
+def test_more_mandatory_minutes_than_the_surgeons_have_is_infeasible_at_once() -> None:
+    p = problem(days=1, tables=3, cases=[case(f"M{i}", 200, mandatory=True, due_day=0) for i in range(3)])
+    s = solve(p, time_limit=5)
+    assert s["status"] == "infeasible"
+    assert s["reason"] == (
+        "the 3 mandatory and locked cases due on day 0 need 600 surgeon minutes, and the surgeons have 480"
+    )
+
+
+def test_a_mandatory_case_of_the_spare_surgeon_is_operated_on_a_large_problem() -> None:
+    # more surgeons than tables every day, and too little time for a model of each day: the
+    # first fit of each day seats the surgeon a mandatory case names, so the day-by-day
+    # schedule holds the case (before, the spare surgeon never had a table: no schedule at all)
+    p = mission(children=800, tables=15, days=14, seed=16, mandatory=0)
+    for s in p["surgeons"]:
+        s["minutes"] = [480] * 14
+    spare = p["surgeons"][-1]
+    spare.pop("procedures", None)
+    p["cases"][0].update(mandatory=True, surgeon=spare["id"], due_day=13, release_day=0)
+    s = sound(p, solve(p, time_limit=1.0))
+    assert p["cases"][0]["id"] in placed(s)
+
+
 def test_a_locked_case_stays_exactly_where_it_is_locked() -> None:
     p = problem(
         days=2,
