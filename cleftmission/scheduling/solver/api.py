@@ -158,13 +158,24 @@ def _solve_untimed(problem: Problem, *, deadline: float, earlier: list[Assignmen
         bound.start()
     linear = linear_relaxation(problem) if limit >= 4 * lp_seconds(problem) else None
     timed_copy = replace(problem, sequence=True, anesthetists=())
+    # on a problem too large to build the interval model in its share of the time (300
+    # cases over 14 days of 15 tables: 5 s), the team model keeps all of it
+    intervals = 0.6 * (deadline - time.monotonic()) > interval_build_seconds(problem)
     first: list[Assignment] = []
     if expressible(timed_copy):
-        until = time.monotonic() + 0.4 * (deadline - time.monotonic())
+        until = time.monotonic() + (0.4 if intervals else 1.0) * (deadline - time.monotonic())
         found = solve_teams(timed_copy, deadline=until, earlier=earlier, prove=False)
         first = [Assignment(a.case, a.day, a.table, a.surgeon) for a in found.assignments]
         if violations_of(problem, first):
             first = []
+    if not intervals:
+        if bound is not None:
+            bound.stop()
+            bound.join()
+        if not first:
+            return _with_floor(_fallback(problem, deadline, earlier), linear.bound if linear else None)
+        team = Result("feasible", first, least_cost(problem), sum(cost_of(problem, first).values()))
+        return _with_floor(_with_bound(team, bound), linear.bound if linear else None)
     result = _solve_intervals(problem, deadline=deadline, earlier=first or earlier, bound=bound)
     if first and result.status != "infeasible":
         objective = sum(cost_of(problem, first).values())
@@ -308,12 +319,16 @@ def least_cost(problem: Problem) -> int:
     return sum(c.priority for c in problem.cases if static_reason(problem, c) is not None)
 
 
+def interval_build_seconds(problem: Problem) -> float:
+    """About how long the interval model (model.py) takes to build, with room to spare: 0.2 s
+    for 120 children over 5 days of 5 tables, 4 s for 400 over 10 days of 10."""
+    table_days = sum(1 for t in problem.tables for m in t.minutes if m > 0)
+    return 0.1 + 2 * len(problem.cases) * table_days / 10000
+
+
 def _fallback(problem: Problem, deadline: float, earlier: list[Assignment]) -> Result:
     """No team plan: the interval model when there is time for it, else the greedy schedule."""
-    # building the interval model takes about 0.2 s for 120 children over 5 days of 5 tables,
-    # 4 s for 400 over 10 days of 10
-    table_days = sum(1 for t in problem.tables for m in t.minutes if m > 0)
-    if deadline - time.monotonic() > 0.1 + 2 * len(problem.cases) * table_days / 10000:
+    if deadline - time.monotonic() > interval_build_seconds(problem):
         return _solve_intervals(problem, deadline=deadline, earlier=earlier)
     first = greedy(problem)
     if violations_of(problem, first):

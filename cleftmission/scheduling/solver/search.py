@@ -104,7 +104,7 @@ def day_by_day(
             last_day[c.id] = opts[-1][0]
     bonus = 1 + sum(c.priority for c in p.cases) + p.weights.delay * p.days * len(p.cases)
     plan = Plan()
-    building = 0.0  # seconds the last day's model took to build (on 1,500 cases about 1 s)
+    per_unit = BUILD_SECONDS  # to build a model, per case and table (measured at each build)
     for d in range(p.days):
         cands = [
             c
@@ -129,11 +129,14 @@ def day_by_day(
                 worth[c.id] = p.weights.delay * (t - d)
         first = first_fit(p, d, cands)
         code = cp_model.UNKNOWN
-        if deadline - time.monotonic() > 0.02 + building:  # out of time, the first fit of the day stands
+        # out of time (a model is worth building when there is as long again to solve it),
+        # the first fit of the day stands
+        units = len(cands) * len(p.tables)
+        if deadline - time.monotonic() > 0.02 + 2 * per_unit * units:
             started = time.monotonic()
             model = TeamModel(p, [d], cands, must=must, bonus=bonus, worth=worth)
             model.add_hint(first)
-            building = time.monotonic() - started
+            per_unit = (time.monotonic() - started) / max(1, units)
             solver = _solver(min(seconds_per_day, deadline - time.monotonic()), workers, d + 1)
             code = solver.solve(model.m)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -257,8 +260,8 @@ def neighbourhoods(
     queue: list[set[int]] = []
     improved = True  # start with single days
     tries = itertools.count(seed)
-    building = 0.0  # seconds the last model took to build
-    while time.monotonic() < deadline - 0.05 - building and not good_enough(cost):
+    per_unit = BUILD_SECONDS
+    while time.monotonic() < deadline - 0.05 and not good_enough(cost):
         if not queue:
             if not improved:
                 size = 2 if size == 1 and p.days > 1 else 1
@@ -269,10 +272,13 @@ def neighbourhoods(
         cands = [c for c in p.cases if c.id not in plan.places and (c.fixed is None or c.fixed.day in chosen)]
         cands += [by_id[c] for c, pl in plan.places.items() if pl.day in chosen]
         must = {c.id for c in cands if c.fixed is not None or (c.mandatory and c.id in plan.places)}
+        units = len(cands) * len(p.tables) * size
+        if time.monotonic() + per_unit * units > deadline - 0.05:
+            break  # no time to build it
         started = time.monotonic()
         model = TeamModel(p, sorted(chosen), cands, must=must)
         model.add_hint(plan.day_part(chosen))
-        building = time.monotonic() - started
+        per_unit = (time.monotonic() - started) / max(1, units)
         solver = _solver(min(seconds * size, deadline - time.monotonic()), workers, next(tries))
         code = solver.solve(model.m)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -391,6 +397,8 @@ def search(
     return Found(best, best_cost, optimal=optimal)
 
 
+BUILD_SECONDS = 5e-5  # to build the team model, per case, table and day: 1,500 cases on 15 tables
+# take about 1 s (each search measures it again as it builds)
 SMALL = 40  # cases: the whole model at once, no first schedule needed
 WHOLE = 1500  # cases × days: above, CP-SAT's presolve of the whole model takes too long
 

@@ -259,3 +259,13 @@ def test_a_problem_far_past_a_mission_still_comes_back_within_its_time_limit() -
     wall = time.monotonic() - started
     assert wall < 3.5 and s["seconds"] <= wall
     assert len(s["unscheduled"]) > 500
+
+
+def test_without_clock_times_a_problem_too_large_for_the_interval_model_keeps_its_time_limit() -> None:
+    # 300 children over 14 days of 15 tables: the interval model would take longer to build
+    # than the whole limit, so the team model's schedule (each surgeon at one table) is kept
+    p = mission(children=300, tables=15, days=14, seed=53, sequence=False, mandatory=0)
+    started = time.monotonic()
+    s = sound(p, solve(p, time_limit=2.0))
+    assert time.monotonic() - started < 2.5
+    assert len(s["assignments"]) > 250
