@@ -11,6 +11,7 @@ child out does a second pass open every case, with the first answer as its hint.
 from __future__ import annotations
 
 import copy
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from cleftmission.scheduling.solver.api import to_solution
 from cleftmission.scheduling.solver.check import violations_of
 from cleftmission.scheduling.solver.model import Options, Result, solve_model
 from cleftmission.scheduling.solver.problem import (
+    UNKNOWN_AGE,
     Assignment,
     Problem,
     ProblemError,
@@ -236,6 +238,14 @@ def _gaps(
     by_table_day: dict[tuple[int, str], list[Assignment]] = defaultdict(list)
     for a in frozen.values():
         by_table_day[a.day, a.table].append(a)
+    # each list in its order, with the oldest age before each gap and the youngest after it
+    oldest_before: dict[tuple[int, str], list[int]] = {}
+    youngest_after: dict[tuple[int, str], list[int]] = {}
+    for key, items in by_table_day.items():
+        items.sort(key=lambda a: (a.start or 0, a.case))
+        ages = [cases[a.case].age_key for a in items]
+        oldest_before[key] = list(itertools.accumulate(ages, max, initial=-1))
+        youngest_after[key] = list(itertools.accumulate(reversed(ages), min, initial=UNKNOWN_AGE + 1))[::-1]
     out: dict[str, set[tuple[int, str]]] = {}
     for case in problem.cases:
         if case.id in frozen:
@@ -249,15 +259,14 @@ def _gaps(
                 if d in touched or not problem.sequence:
                     spots.add((d, t.id))
                     continue
-                items = sorted(by_table_day.get((d, t.id), []), key=lambda a: (a.start or 0, a.case))
+                items = by_table_day.get((d, t.id), [])
                 for g in range(len(items) + 1):
-                    before, after = items[:g], items[g:]
-                    if any(cases[a.case].age_key > case.age_key for a in before):
+                    if items and (
+                        oldest_before[d, t.id][g] > case.age_key or youngest_after[d, t.id][g] < case.age_key
+                    ):
                         continue
-                    if any(cases[a.case].age_key < case.age_key for a in after):
-                        continue
-                    lo = (before[-1].start or 0) + cases[before[-1].case].minutes + tau if before else 0
-                    hi = (after[0].start or 0) - tau if after else cap
+                    lo = (items[g - 1].start or 0) + cases[items[g - 1].case].minutes + tau if g else 0
+                    hi = (items[g].start or 0) - tau if g < len(items) else cap
                     if d == now_day:
                         lo = max(lo, now_minute)
                     if hi - lo >= case.minutes:
