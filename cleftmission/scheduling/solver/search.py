@@ -150,11 +150,10 @@ def day_by_day(
 
 def first_fit(problem: Problem, day: int, cases: list[Case]) -> Plan:
     """A quick plan of one day for the hint: the i-th surgeon present at the i-th table (those
-    a mandatory case names first), cases
-    by priority on the surgeon with the most time left that can take them. Each table has an
-    anaesthetist; on a day short of them, as the team model allows, the last ones each cover
-    a pair of tables with the same minutes, alternating (so every table can open). Locked
-    cases are left to the model."""
+    a mandatory case names first), cases by priority on the surgeon with the most time left
+    that can take them. Each table has an anaesthetist; on a day short of them, as the team
+    model allows, the last ones each cover a pair of tables with the same minutes,
+    alternating (so every table can open). Locked cases are left to the model."""
     p = problem
     tau = p.turnover
     tables = sorted((t for t in p.tables if t.minutes[day] > 0), key=lambda t: -t.minutes[day])
