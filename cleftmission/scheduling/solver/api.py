@@ -13,6 +13,9 @@ from cleftmission.scheduling.solver.model import Options, Result, solve_model
 from cleftmission.scheduling.solver.problem import Assignment, Problem, parse_assignments, parse_problem
 from cleftmission.scheduling.solver.reasons import reason_unscheduled, static_reason, usage_of
 from cleftmission.scheduling.solver.refine import DAYS, PER_DAY, SHARE, refine, short_days
+from cleftmission.scheduling.solver.relay import PER_DAY as RELAY_PER_DAY
+from cleftmission.scheduling.solver.relay import SHARE as RELAY_SHARE
+from cleftmission.scheduling.solver.relay import relay, relay_days
 from cleftmission.scheduling.solver.search import STOP_GAP, WHOLE, search
 from cleftmission.scheduling.solver.teams import Place, Plan, expressible
 from cleftmission.scheduling.solver.timing import timed
@@ -270,9 +273,13 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment],
     refining = prove and problem.sequence and len(problem.cases) > SMALL and size <= WHOLE
     short = short_days(problem) if refining else []
     reserve = min(SHARE * limit, PER_DAY * min(DAYS, len(short)))
+    # and on any mission, the days one or more anaesthetists short get the very end, planned
+    # again with the anaesthetists going from table to table (relay.py)
+    relaying = relay_days(problem) if prove and len(problem.cases) > SMALL else []
+    relay_reserve = min(RELAY_SHARE * limit, RELAY_PER_DAY * len(relaying))
     found = search(
         problem,
-        deadline=deadline - 0.02,
+        deadline=deadline - 0.02 - relay_reserve,
         hints=hints,
         bound=best_bound,
         guide=linear.days if linear else None,
@@ -296,10 +303,15 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment],
     objective = sum(cost_of(problem, assignments).values())
     proven = best_bound()
     if short and (proven is None or objective - proven > STOP_GAP * objective):
-        refined = refine(problem, assignments, deadline=deadline - 0.05, guide=linear.days if linear else None)
+        refined = refine(
+            problem, assignments, deadline=deadline - 0.05 - relay_reserve, guide=linear.days if linear else None
+        )
         if not violations_of(problem, refined):
             assignments = refined
             objective = sum(cost_of(problem, assignments).values())
+    if relaying and (proven is None or objective - proven > STOP_GAP * objective):
+        assignments = relay(problem, assignments, deadline=deadline - 0.05, days=relaying)
+        objective = sum(cost_of(problem, assignments).values())
     result = Result("feasible", assignments, proven, objective)
     if len(problem.cases) <= SMALL and deadline - time.monotonic() > 0.1:
         result = _exact(problem, deadline, assignments, result)
