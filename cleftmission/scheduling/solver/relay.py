@@ -64,18 +64,25 @@ def relay_problem(problem: Problem, day: int, assignments: list[Assignment]) -> 
     day_of = {a.case: a.day for a in assignments}
     w = problem.weights
     cases: list[Case] = []
+    others: dict[tuple[str, int, str | None], list[Case]] = defaultdict(list)
     for c in problem.cases:
         now = day_of.get(c.id, -1)
         if not c.release_day <= day <= c.due_day or c.fixed is not None:
             continue
+        worth = c.priority - w.delay * (day - c.release_day)
         if now == day:
-            worth = max(0, c.priority - w.delay * (day - c.release_day))
-            cases.append(replace(c, release_day=0, due_day=0, priority=worth))
-        elif now == -1 and c.priority - w.delay * (day - c.release_day) > 0:
-            worth = c.priority - w.delay * (day - c.release_day)
-            cases.append(replace(c, release_day=0, due_day=0, priority=worth, mandatory=False))
-        elif now > day:
-            cases.append(replace(c, release_day=0, due_day=0, priority=w.delay * (now - day), mandatory=False))
+            cases.append(replace(c, release_day=0, due_day=0, priority=max(0, worth)))
+        elif now == -1 and worth > 0:
+            others[c.procedure, c.minutes, c.surgeon].append(replace(c, priority=worth, mandatory=False))
+        elif now > day:  # what coming earlier saves
+            saved = w.delay * (now - day)
+            others[c.procedure, c.minutes, c.surgeon].append(replace(c, priority=saved, mandatory=False))
+    tables = sum(1 for t in problem.tables if t.minutes[day] > 0)
+    for alike in others.values():
+        # children alike but for their age and worth: no more than the day has tables (on the
+        # first day of 400 children, 347 candidates left CP-SAT no time to find the lists)
+        for c in sorted(alike, key=lambda c: (-c.priority, c.age_key))[:tables]:
+            cases.append(replace(c, release_day=0, due_day=0))
     sub = replace(
         problem,
         days=1,
@@ -171,35 +178,47 @@ def _gas(
 
 def relay(problem: Problem, assignments: list[Assignment], *, deadline: float, days: list[int]) -> list[Assignment]:
     """The schedule with `days` planned again as relays while time lasts (each day an equal
-    share of it); a day changes only when the schedule's cost falls."""
+    share of it); a day changes only when the schedule's cost falls. Again, while a pass gains
+    and time is left: the days before have taken children from those after."""
     cost = sum(cost_of(problem, assignments).values())
-    for i, day in enumerate(days):
-        seconds = (deadline - time.monotonic()) / (len(days) - i)
-        if seconds < 0.2:
-            break
-        sub, was = relay_problem(problem, day, assignments)
-        hint = Plan({a.case: Place(0, a.table, a.surgeon or "") for a in assignments if a.day == day})
-        gas = {a.id: a.minutes[day] for a in problem.anesthetists if a.minutes[day] > 0}
-        model = TeamModel(sub, [0], list(sub.cases))
-        model.m.add(sum(sub.case(c).minutes * v for (c, _, _), v in model.w.items()) <= _gas_room(sub, gas))
-        model.add_hint(hint)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = LISTS * seconds
-        solver.parameters.num_workers = 2
-        if solver.solve(model.m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue
-        kept = _timed(sub, model.read(solver), gas, deadline - time.monotonic() - (len(days) - i - 1) * seconds)
-        placed = _gas(kept, gas) if kept is not None else None
-        if placed is None:
-            continue
-        moved = {case.id for case, *_ in placed}
-        candidate = [a for a in assignments if a.day != day and a.case not in moved] + [
-            Assignment(case.id, day, table, surgeon, who, start, start + case.minutes)
-            for case, table, surgeon, start, who in placed
-        ]
-        new = sum(cost_of(problem, candidate).values())
-        if os.environ.get("SOLVER_DEBUG"):
-            print(f"  relay day {day}: {cost} -> {new} ({sum(1 for c in moved if was[c] != day)} children in)")
-        if new < cost and not violations_of(problem, candidate):
-            assignments, cost = candidate, new
+    improved = True
+    while improved:
+        improved = False
+        for i, day in enumerate(days):
+            seconds = (deadline - time.monotonic()) / (len(days) - i)
+            if seconds < 0.2:
+                return assignments
+            candidate = _relay_day(problem, day, assignments, seconds)
+            if candidate is None:
+                continue
+            new = sum(cost_of(problem, candidate).values())
+            if os.environ.get("SOLVER_DEBUG"):
+                print(f"  relay day {day}: {cost} -> {new}")
+            if new < cost and not violations_of(problem, candidate):
+                assignments, cost, improved = candidate, new, True
     return assignments
+
+
+def _relay_day(problem: Problem, day: int, assignments: list[Assignment], seconds: float) -> list[Assignment] | None:
+    """The schedule with `day` planned as a relay in about `seconds`; None when a step finds
+    nothing in time."""
+    sub, _ = relay_problem(problem, day, assignments)
+    gas = {a.id: a.minutes[day] for a in problem.anesthetists if a.minutes[day] > 0}
+    model = TeamModel(sub, [0], list(sub.cases))
+    model.m.add(sum(sub.case(c).minutes * v for (c, _, _), v in model.w.items()) <= _gas_room(sub, gas))
+    model.add_hint(Plan({a.case: Place(0, a.table, a.surgeon or "") for a in assignments if a.day == day}))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = LISTS * seconds
+    solver.parameters.num_workers = 2
+    started = time.monotonic()
+    if solver.solve(model.m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    kept = _timed(sub, model.read(solver), gas, seconds - (time.monotonic() - started))
+    placed = _gas(kept, gas) if kept is not None else None
+    if placed is None:
+        return None
+    moved = {case.id for case, *_ in placed}
+    return [a for a in assignments if a.day != day and a.case not in moved] + [
+        Assignment(case.id, day, table, surgeon, who, start, start + case.minutes)
+        for case, table, surgeon, start, who in placed
+    ]
