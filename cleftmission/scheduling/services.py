@@ -24,7 +24,7 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from cleftmission.core import audit
 from cleftmission.core.models import AuditEntry
@@ -772,51 +772,50 @@ def summary(schedule: Schedule, rows: list[ScheduledCase], *, show_names: bool) 
     return lines
 
 
+# What each part of the cost counts, told with its number (ngettext_lazy picks by "n").
+COST_PARTS = (
+    (
+        "unscheduled",
+        ngettext_lazy("%(points)s for %(n)s child not operated", "%(points)s for %(n)s children not operated", "n"),
+    ),
+    (
+        "delay",
+        ngettext_lazy(
+            "%(points)s for %(n)s day of waiting past the first possible day",
+            "%(points)s for %(n)s days of waiting past the first possible day",
+            "n",
+        ),
+    ),
+    (
+        "open_table",
+        ngettext_lazy(
+            "%(points)s for %(n)s table opened for a day", "%(points)s for %(n)s tables opened for a day", "n"
+        ),
+    ),
+    (
+        "surgeon_transfer",
+        ngettext_lazy(
+            "%(points)s for %(n)s time a surgeon changes tables in a day",
+            "%(points)s for %(n)s times a surgeon changes tables in a day",
+            "n",
+        ),
+    ),
+)
+
+
 def cost_parts(schedule: Schedule, unoperated: int) -> list[str]:
     """What the schedule's cost adds up, one phrase per part that is not zero, told with what
-    it counts ("600 for 3 children not operated"), so a coordinator can read the number."""
+    it counts ("600 for 3 children not operated"), so a coordinator can read the number.
+    Each child left out counts their own priority, so their number is `unoperated`; the other
+    parts are a weight times what they count."""
     cost = schedule.cost or {}
     weights = {**WEIGHTS, **schedule.problem.get("weights", {})}
-
-    def count(part: str) -> int:
-        return int(cost.get(part, 0)) // max(1, int(weights[part]))
-
     parts = []
-    if cost.get("unscheduled"):
-        parts.append(
-            ngettext(
-                "%(points)s for %(n)s child not operated",
-                "%(points)s for %(n)s children not operated",
-                unoperated,
-            )
-            % {"n": unoperated, "points": cost["unscheduled"]}
-        )
-    if cost.get("delay"):
-        n = count("delay")
-        parts.append(
-            ngettext(
-                "%(points)s for %(n)s day of waiting past the first possible day",
-                "%(points)s for %(n)s days of waiting past the first possible day",
-                n,
-            )
-            % {"n": n, "points": cost["delay"]}
-        )
-    if cost.get("open_table"):
-        n = count("open_table")
-        parts.append(
-            ngettext("%(points)s for %(n)s table opened for a day", "%(points)s for %(n)s tables opened for a day", n)
-            % {"n": n, "points": cost["open_table"]}
-        )
-    if cost.get("surgeon_transfer"):
-        n = count("surgeon_transfer")
-        parts.append(
-            ngettext(
-                "%(points)s for %(n)s time a surgeon changes tables in a day",
-                "%(points)s for %(n)s times a surgeon changes tables in a day",
-                n,
-            )
-            % {"n": n, "points": cost["surgeon_transfer"]}
-        )
+    for part, phrase in COST_PARTS:
+        points = int(cost.get(part) or 0)
+        if points:
+            n = unoperated if part == "unscheduled" else points // max(1, int(weights[part]))
+            parts.append(str(phrase % {"n": n, "points": points}))
     return parts
 
 
