@@ -111,7 +111,7 @@ def _gas_room(sub: Problem, anesthetists: dict[str, int]) -> int:
 def _timed(
     sub: Problem, plan: Plan, anesthetists: dict[str, int], seconds: float
 ) -> list[tuple[Case, str, str, int]] | None:
-    """Steps 2 and 3 on the relay problem: (case, table, surgeon, start) for those kept, with
+    """Step 2 on the relay problem: (case, table, surgeon, start) for those kept, with
     at most len(anesthetists) at once; None when CP-SAT finds nothing in time."""
     tau = sub.turnover
     m = cp_model.CpModel()
