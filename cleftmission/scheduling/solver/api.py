@@ -302,14 +302,18 @@ def solve_teams(problem: Problem, *, deadline: float, earlier: list[Assignment],
         return _fallback(problem, deadline, earlier)
     objective = sum(cost_of(problem, assignments).values())
     proven = best_bound()
-    if short and (proven is None or objective - proven > STOP_GAP * objective):
+
+    def far_from_bound() -> bool:  # else the steps below cannot gain enough to matter
+        return proven is None or objective - proven > STOP_GAP * objective
+
+    if short and far_from_bound():
         refined = refine(
             problem, assignments, deadline=deadline - 0.05 - relay_reserve, guide=linear.days if linear else None
         )
         if not violations_of(problem, refined):
             assignments = refined
             objective = sum(cost_of(problem, assignments).values())
-    if relaying and (proven is None or objective - proven > STOP_GAP * objective):
+    if relaying and far_from_bound():
         assignments = relay(problem, assignments, deadline=deadline - 0.05, days=relaying)
         objective = sum(cost_of(problem, assignments).values())
     result = Result("feasible", assignments, proven, objective)

@@ -55,26 +55,35 @@ def short_days(
     return sorted(short, key=lambda d: (-short[d], round(behind[d]), d))
 
 
-def day_problem(problem: Problem, day: int, assignments: list[Assignment]) -> Problem:
+def day_problem(problem: Problem, day: int, assignments: list[Assignment], *, later: bool = False) -> Problem:
     """Day `day` as a problem of its own: its cases (the mandatory ones must stay) and the
-    waiting children who may come that day, each worth their priority less the delay. (The
-    children of later days, worth the delay they would save, make the model too slow to gain.)"""
+    waiting children who may come that day, each worth their priority less the delay; with
+    `later`, also the children of later days, each worth the delay it would save (relay.py;
+    in the interval model here they make it too slow to gain). At most as many children alike
+    as the day has tables come from outside the day."""
     day_of = {a.case: a.day for a in assignments}
     w = problem.weights
     cases = []
-    waiting: dict[tuple[str, int, str | None], list[tuple[int, Case]]] = defaultdict(list)
+    others: dict[tuple[str, int, str | None], list[Case]] = defaultdict(list)
     for c in problem.cases:
+        now = day_of.get(c.id)
         worth = c.priority - w.delay * (day - c.release_day)
-        if day_of.get(c.id) == day:
+        if now == day:
             fixed = replace(c.fixed, day=0) if c.fixed is not None else None
             cases.append(replace(c, release_day=0, due_day=0, priority=max(0, worth), fixed=fixed))
-        elif c.id not in day_of and c.fixed is None and c.release_day <= day <= c.due_day and worth > 0:
-            waiting[c.procedure, c.minutes, c.surgeon].append((worth, c))
+        elif c.fixed is not None or not c.release_day <= day <= c.due_day:
+            continue
+        elif now is None and worth > 0:
+            others[c.procedure, c.minutes, c.surgeon].append(replace(c, priority=worth, mandatory=False))
+        elif later and now is not None and now > day:
+            saved = w.delay * (now - day)
+            others[c.procedure, c.minutes, c.surgeon].append(replace(c, priority=saved, mandatory=False))
     tables = sum(1 for t in problem.tables if t.minutes[day] > 0)
-    for alike in waiting.values():
-        # children alike but for their age and priority: no more than the day has tables
-        for worth, c in sorted(alike, key=lambda wc: (-wc[0], wc[1].age_key))[:tables]:
-            cases.append(replace(c, release_day=0, due_day=0, priority=worth, mandatory=False))
+    for alike in others.values():
+        # children alike but for their age and worth: no more than the day has tables (on the
+        # first day of 400 children, 347 candidates left CP-SAT no time to find a relay's lists)
+        for c in sorted(alike, key=lambda c: (-c.priority, c.age_key))[:tables]:
+            cases.append(replace(c, release_day=0, due_day=0))
     return replace(
         problem,
         days=1,

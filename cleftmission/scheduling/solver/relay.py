@@ -34,6 +34,7 @@ from ortools.sat.python import cp_model
 
 from cleftmission.scheduling.solver.check import cost_of, violations_of
 from cleftmission.scheduling.solver.problem import Assignment, Case, Problem
+from cleftmission.scheduling.solver.refine import day_problem
 from cleftmission.scheduling.solver.teams import Place, Plan, TeamModel
 
 PER_DAY = 0.5  # seconds a day: on the bench most take 0.1-0.5 s
@@ -54,44 +55,6 @@ def relay_days(problem: Problem) -> list[int]:
         if 2 <= present < tables and d not in locked:
             days.append(d)
     return days
-
-
-def relay_problem(problem: Problem, day: int, assignments: list[Assignment]) -> tuple[Problem, dict[str, int]]:
-    """Day `day` as a problem of its own, without anaesthetists: its cases (the mandatory ones
-    must stay), the waiting children who may come that day (worth their priority less the
-    delay) and those of later days (worth the delay they would save); and where each case is
-    now (-1: nowhere)."""
-    day_of = {a.case: a.day for a in assignments}
-    w = problem.weights
-    cases: list[Case] = []
-    others: dict[tuple[str, int, str | None], list[Case]] = defaultdict(list)
-    for c in problem.cases:
-        now = day_of.get(c.id, -1)
-        if not c.release_day <= day <= c.due_day or c.fixed is not None:
-            continue
-        worth = c.priority - w.delay * (day - c.release_day)
-        if now == day:
-            cases.append(replace(c, release_day=0, due_day=0, priority=max(0, worth)))
-        elif now == -1 and worth > 0:
-            others[c.procedure, c.minutes, c.surgeon].append(replace(c, priority=worth, mandatory=False))
-        elif now > day:  # what coming earlier saves
-            saved = w.delay * (now - day)
-            others[c.procedure, c.minutes, c.surgeon].append(replace(c, priority=saved, mandatory=False))
-    tables = sum(1 for t in problem.tables if t.minutes[day] > 0)
-    for alike in others.values():
-        # children alike but for their age and worth: no more than the day has tables (on the
-        # first day of 400 children, 347 candidates left CP-SAT no time to find the lists)
-        for c in sorted(alike, key=lambda c: (-c.priority, c.age_key))[:tables]:
-            cases.append(replace(c, release_day=0, due_day=0))
-    sub = replace(
-        problem,
-        days=1,
-        tables=tuple(replace(t, minutes=(t.minutes[day],)) for t in problem.tables),
-        surgeons=tuple(replace(s, minutes=(s.minutes[day],)) for s in problem.surgeons),
-        anesthetists=(),
-        cases=tuple(cases),
-    )
-    return sub, {c.id: day_of.get(c.id, -1) for c in cases}
 
 
 def _gas_room(sub: Problem, anesthetists: dict[str, int]) -> int:
@@ -202,7 +165,7 @@ def relay(problem: Problem, assignments: list[Assignment], *, deadline: float, d
 def _relay_day(problem: Problem, day: int, assignments: list[Assignment], seconds: float) -> list[Assignment] | None:
     """The schedule with `day` planned as a relay in about `seconds`; None when a step finds
     nothing in time."""
-    sub, _ = relay_problem(problem, day, assignments)
+    sub = replace(day_problem(problem, day, assignments, later=True), anesthetists=())
     gas = {a.id: a.minutes[day] for a in problem.anesthetists if a.minutes[day] > 0}
     model = TeamModel(sub, [0], list(sub.cases))
     model.m.add(sum(sub.case(c).minutes * v for (c, _, _), v in model.w.items()) <= _gas_room(sub, gas))

@@ -8,7 +8,8 @@ import time
 
 from cleftmission.scheduling.solver.check import cost_of, violations_of
 from cleftmission.scheduling.solver.problem import Assignment, parse_problem
-from cleftmission.scheduling.solver.relay import relay, relay_days, relay_problem
+from cleftmission.scheduling.solver.refine import day_problem
+from cleftmission.scheduling.solver.relay import relay, relay_days
 from cleftmission.scheduling.solver.tests.support import case, problem
 
 
@@ -72,11 +73,13 @@ def test_children_of_later_days_come_forward_worth_the_delay_they_save() -> None
     parsed = parse_problem(raw)
     later = [Assignment("C12", 1, "T1", "S1", "A1", 0, 60), Assignment("C13", 1, "T1", "S1", "A1", 90, 150)]
     team = [*team_schedule(), *later]
-    sub, was = relay_problem(parsed, 0, team)
+    sub = day_problem(parsed, 0, team, later=True)
     worth = {c.id: c.priority for c in sub.cases}
     assert worth["C0"] == 100 and worth["C10"] == 100  # on the day, and waiting
-    assert worth["C12"] == 5 and was["C12"] == 1  # on day 1: one day of delay saved
-    assert sub.anesthetists == () and sub.days == 1
+    assert worth["C12"] == worth["C13"] == 5  # on day 1: one day of delay saved
+    assert sorted(worth) == sorted(f"C{i}" for i in range(14)) and sub.days == 1
+    # without `later` (the interval model's re-solved days) they stay where they are
+    assert {c.id for c in day_problem(parsed, 0, team).cases} == {f"C{i}" for i in range(12)}
 
     relayed = relay(parsed, team, deadline=time.monotonic() + 5, days=[0])
     assert violations_of(parsed, relayed) == []
